@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Loader;
 
@@ -14,6 +15,10 @@ import org.bytedeco.javacpp.Loader;
  * The {@code ffmpeg} and {@code ffprobe} programs that bytedeco ships inside its jar (FFmpeg 8.0.1, GPL build
  * with libx264 and libx265), extracted on first use. Every process runs with a deadline and is killed when it
  * passes it, so a test never hangs on a stuck peer.
+ *
+ * <p>Every process started here finds the libraries bundled next to the program on its {@code LD_LIBRARY_PATH}.
+ * On a machine without the system libraries of FFmpeg's audio and screen-capture devices (PulseAudio, ALSA, XCB),
+ * {@link NativeLibraryStubs} stands in for them, both in this JVM and on that path.
  */
 public final class Ffmpeg {
 
@@ -26,6 +31,7 @@ public final class Ffmpeg {
     /** Path of the ffmpeg executable. */
     public static synchronized String ffmpeg() {
         if (ffmpeg == null) {
+            NativeLibraryStubs.installForFfmpeg();   // Loader.load loads libavdevice into this JVM
             ffmpeg = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
         }
         return ffmpeg;
@@ -34,6 +40,7 @@ public final class Ffmpeg {
     /** Path of the ffprobe executable. */
     public static synchronized String ffprobe() {
         if (ffprobe == null) {
+            NativeLibraryStubs.installForFfmpeg();
             ffprobe = Loader.load(org.bytedeco.ffmpeg.ffprobe.class);
         }
         return ffprobe;
@@ -49,6 +56,7 @@ public final class Ffmpeg {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        libraryPath(pb.environment(), command.get(0));
         return new Running(pb.start(), log, command);
     }
 
@@ -64,12 +72,28 @@ public final class Ffmpeg {
         command.add("-hide_banner");
         command.addAll(args);
         Path out = Files.createTempFile(errLog.getParent(), "ffprobe", ".out");
-        Process p = new ProcessBuilder(command)
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(errLog.toFile())
-                .redirectOutput(out.toFile())
-                .start();
+                .redirectOutput(out.toFile());
+        libraryPath(pb.environment(), command.get(0));
+        Process p = pb.start();
         Result r = new Running(p, out, command).await(timeout);
         return r;
+    }
+
+    /**
+     * Sets {@code LD_LIBRARY_PATH} in a child environment to the program's own directory, then the inherited
+     * entries, then the {@link NativeLibraryStubs} directory if there is one. The programs carry DT_RUNPATH
+     * {@code $ORIGIN/}, but the loader applies a DT_RUNPATH only to the object's own DT_NEEDED entries, so without
+     * this the bundled libraries' dependencies on each other (libavutil's {@code libva.so.2}, libavdevice's
+     * {@code libdrm.so.2}) are looked for only among the system's libraries.
+     */
+    static void libraryPath(Map<String, String> environment, String program) {
+        String directory = Path.of(program).toAbsolutePath().getParent().toString();
+        String current = environment.get("LD_LIBRARY_PATH");
+        environment.put("LD_LIBRARY_PATH",
+                current == null || current.isEmpty() ? directory : directory + ':' + current);
+        NativeLibraryStubs.addToLibraryPath(environment);
     }
 
     /** A running ffmpeg or ffprobe process. */
