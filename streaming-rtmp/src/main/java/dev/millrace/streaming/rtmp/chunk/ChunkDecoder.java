@@ -26,10 +26,11 @@ import java.util.List;
  * A breach, and any malformed input, throws {@link RtmpProtocolException}; the decoder then releases every partial
  * message and discards all later input (the session closes the connection).
  *
- * <p>Buffers: a message whose whole payload is the data of one chunk that is already in the inbound buffer is
- * emitted zero-copy, as a retained slice of that buffer; every other message is copied once, chunk by chunk, into
- * a buffer that grows as its bytes arrive (never allocated from the declared length alone). Either way each
- * emitted message is returned owned: the next handler releases it.
+ * <p>Buffers: every message is copied once out of the inbound buffer: a message whose whole payload is already
+ * there in one chunk into a buffer of exactly its size, any other chunk by chunk into a buffer that grows as its
+ * bytes arrive (never allocated from the declared length alone). Slices of the inbound buffer would save that copy
+ * but pin whole socket read buffers for as long as a cached message lives. Each emitted message is returned owned:
+ * the next handler releases it.
  *
  * <p>Extended timestamps on type 3 chunks (RTMP 5.3.1.3) are optional in practice: most senders repeat the 4
  * bytes in every type 3 chunk while the chunk stream's last type 0/1/2 header used an extended timestamp, some
@@ -294,8 +295,10 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
         final ChunkStream cs = current;
         final int n = Math.min(in.readableBytes(), chunkRemaining);
         if (cs.received == 0 && n == cs.length) {
-            // The whole message is this one chunk and it is all here: zero copy.
-            final ByteBuf payload = n == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(n);
+            // The whole message is this one chunk and it is all here: one exact-size copy. A retained slice would
+            // avoid the copy but pin the whole socket read buffer for as long as the message lives (a GOP cache
+            // keeps messages for seconds).
+            final ByteBuf payload = n == 0 ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer(n, n).writeBytes(in, n);
             bytesRead += n;
             chunkRemaining = 0;
             state = State.HEADER;
