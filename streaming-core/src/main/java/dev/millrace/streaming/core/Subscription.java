@@ -33,6 +33,9 @@ public final class Subscription implements AutoCloseable {
         SINK_FAILED
     }
 
+    /** Packets a subscriber must have queued before media-time lag counts (about a quarter second of A/V). */
+    private static final int MIN_QUEUED_TO_LAG = 16;
+
     private final Stream stream;
     private final MediaSink sink;
     private final ScheduledExecutorService executor;
@@ -152,10 +155,13 @@ public final class Subscription implements AutoCloseable {
     }
 
     private boolean isBehind(MediaPacket packet) {
-        if (queue.size() >= queue.capacity() - 1) {
+        int queued = queue.size();
+        if (queued >= queue.capacity() - 1) {
             return true;
         }
-        if (queue.isEmpty()) {
+        if (queued < MIN_QUEUED_TO_LAG) {
+            // A few queued packets are not a slow subscriber, whatever their timestamps say: a publisher's clock
+            // may jump forward.
             return false;
         }
         long base = Math.max(lastDrained90k, lagBase90k);

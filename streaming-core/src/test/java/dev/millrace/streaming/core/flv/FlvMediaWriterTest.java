@@ -23,19 +23,16 @@ import dev.millrace.streaming.core.MediaKind;
 import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.core.PacketType;
 import dev.millrace.streaming.core.flv.FlvMediaParser.Result;
-import dev.millrace.streaming.testkit.LeakCheckExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Expected headers written by hand (FLV 10.1 E.4.2/E.4.3; E2 = enhanced RTMP v2 "Enhanced Audio"/"Enhanced Video"),
  * then round trips through {@link FlvMediaParser}.
  */
-@ExtendWith(LeakCheckExtension.class) // explicit: auto-detection is not enabled in the test JVM
 class FlvMediaWriterTest {
 
     private static final long DTS = 1234 * 90L;

