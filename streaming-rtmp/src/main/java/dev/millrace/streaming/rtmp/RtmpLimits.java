@@ -15,7 +15,7 @@ package dev.millrace.streaming.rtmp;
  * @param maxChunkSize largest chunk size a peer may set (RTMP 5.4.1: values above 0xFFFFFF act as 0xFFFFFF)
  * @param maxChunkStreams chunk streams with a header on one connection
  * @param maxBufferedBytes bytes held by partly received messages across all chunk streams of one connection
- * @param maxAmfDepth nesting depth of AMF objects and arrays
+ * @param maxAmfDepth nesting depth of AMF objects and arrays (at most 256)
  * @param maxAmfStringBytes longest AMF string (long strings included)
  * @param maxAmfElements values in one AMF message, counting nested ones
  * @param maxAppNameLength longest application name ({@code live} in {@code rtmp://host/live/name})
@@ -72,6 +72,10 @@ public record RtmpLimits(
         positive(maxAmfElements, "maxAmfElements");
         positive(maxAppNameLength, "maxAppNameLength");
         positive(maxStreamNameLength, "maxStreamNameLength");
+        if (maxAmfDepth > 256) {
+            // The AMF readers descend recursively; 256 levels stay well inside a 1 MiB thread stack.
+            throw new IllegalArgumentException("maxAmfDepth is at most 256: " + maxAmfDepth);
+        }
         if (minChunkSize > maxChunkSize) {
             throw new IllegalArgumentException("minChunkSize > maxChunkSize");
         }

@@ -1,0 +1,35 @@
+package dev.millrace.streaming.rtmp.server;
+
+import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
+import dev.millrace.streaming.rtmp.chunk.ChunkEncoder;
+import dev.millrace.streaming.rtmp.handshake.ServerHandshakeHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+
+/**
+ * Builds each accepted connection's pipeline: handshake (removes itself when done), chunk decoder, chunk encoder,
+ * session. Internal.
+ */
+public final class ServerChannelInitializer extends ChannelInitializer<Channel> {
+
+    private final ServerConfig config;
+    private final ChannelGroup channels;
+    private final RtmpMediaEncoding mediaEncoding;
+
+    public ServerChannelInitializer(ServerConfig config, ChannelGroup channels) {
+        this.config = config;
+        this.channels = channels;
+        this.mediaEncoding = new RtmpMediaEncoding(config.chunkSize());
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        channels.add(ch);
+        ch.pipeline()
+                .addLast("handshake", new ServerHandshakeHandler(config.handshakeTimeoutMillis()))
+                .addLast("chunkDecoder", new ChunkDecoder(config.limits()))
+                .addLast("chunkEncoder", new ChunkEncoder())
+                .addLast("session", new RtmpSession(config, mediaEncoding));
+    }
+}
