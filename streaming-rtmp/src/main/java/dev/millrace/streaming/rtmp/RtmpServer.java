@@ -136,11 +136,13 @@ public final class RtmpServer implements AutoCloseable {
             closed = true;
         }
         try {
+            // Stop accepting, then close every connection (each unpublishes or stops playing on its way out and
+            // raises its events), then the registry, which delivers the events still queued.
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             if (ownsRegistry) {
                 registry.close();
             }
-            channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         } finally {
             shutdownOwned();
             closeFuture.complete(null);

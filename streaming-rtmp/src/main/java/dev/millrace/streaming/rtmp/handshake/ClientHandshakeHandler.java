@@ -3,14 +3,9 @@ package dev.millrace.streaming.rtmp.handshake;
 import static dev.millrace.streaming.rtmp.handshake.HandshakeDigest.PACKET_BYTES;
 
 import dev.millrace.streaming.rtmp.RtmpProtocolException;
-import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.concurrent.Future;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of the RTMP handshake (RTMP 1.0 section 5.2), first handler of an outgoing connection's pipeline.
@@ -35,64 +30,18 @@ import java.util.concurrent.TimeUnit;
  * <p>Buffers: C0 + C1 and C2 come from the channel's allocator and are owned by their writes. One instance per
  * connection; all methods run on the channel's event loop.
  */
-public final class ClientHandshakeHandler extends ByteToMessageDecoder {
-
-    /** RTMP 1.0 section 5.2.2: the version this specification defines. */
-    private static final int RTMP_VERSION = 3;
-
-    private enum State {
-        START,
-        READ_S0_S1_S2,
-        DONE,
-        BAD
-    }
-
-    private final long timeoutMillis;
-    private State state = State.START;
-    private Future<?> timeout;
+public final class ClientHandshakeHandler extends HandshakeHandler {
 
     /**
      * @param timeoutMillis time the server has, from channel activation, to complete the handshake; positive
      */
     public ClientHandshakeHandler(long timeoutMillis) {
-        if (timeoutMillis <= 0) {
-            throw new IllegalArgumentException("timeoutMillis must be positive: " + timeoutMillis);
-        }
-        this.timeoutMillis = timeoutMillis;
+        super(timeoutMillis);
     }
 
+    /** Sends C0 + C1 once the channel is active. */
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive()) {
-            start(ctx);
-        }
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        start(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelTimer();
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        cancelTimer();
-    }
-
-    /** Sends C0 + C1 and starts the timer, once. */
-    private void start(ChannelHandlerContext ctx) {
-        if (state != State.START) {
-            return;
-        }
-        state = State.READ_S0_S1_S2;
-        timeout = ctx.executor().schedule(() -> onTimeout(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
-
+    void started(ChannelHandlerContext ctx) {
         ByteBuf c0c1 = ctx.alloc().buffer(1 + PACKET_BYTES);
         c0c1.writeByte(RTMP_VERSION); // C0
         // RTMP 1.0 section 5.2.3: C1 = time(4) + zero(4) + random(1528). Time 0 is the epoch of the timestamps
@@ -108,17 +57,7 @@ public final class ClientHandshakeHandler extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        switch (state) {
-            case START, READ_S0_S1_S2 -> readS0S1S2(ctx, in);
-            case BAD -> in.skipBytes(in.readableBytes());
-            case DONE -> {
-                // Removed from the pipeline: ByteToMessageDecoder hands the remaining bytes to the next handler.
-            }
-        }
-    }
-
-    private void readS0S1S2(ChannelHandlerContext ctx, ByteBuf in) {
+    void decodeHandshake(ChannelHandlerContext ctx, ByteBuf in) {
         if (!in.isReadable()) {
             return;
         }
@@ -134,43 +73,10 @@ public final class ClientHandshakeHandler extends ByteToMessageDecoder {
         ByteBuf c2 = ctx.alloc().buffer(PACKET_BYTES);
         c2.writeBytes(in, PACKET_BYTES); // C2 = S1
         in.skipBytes(PACKET_BYTES); // S2 is not checked
-        state = State.DONE;
-        cancelTimer();
         // RTMP 1.0 section 5.2.1: C2 after S1; other data only after S2. The write takes ownership of c2; the flush
         // below sends it with whatever the next handlers write when they see the event.
         ctx.write(c2);
-        // Removal is deferred by ByteToMessageDecoder until decode() returns; then the bytes after S2 go on to
-        // the next handler, after the event below.
-        ctx.pipeline().remove(this);
-        ctx.fireUserEventTriggered(new HandshakeCompleted(false));
+        complete(ctx, false);
         ctx.flush();
-    }
-
-    /** Discards the input, closes the channel and returns the exception for the caller to throw. */
-    private RtmpProtocolException fail(ChannelHandlerContext ctx, ByteBuf in, String detail) {
-        state = State.BAD;
-        in.skipBytes(in.readableBytes());
-        cancelTimer();
-        ctx.close();
-        return new RtmpProtocolException(Reason.BAD_HANDSHAKE, detail);
-    }
-
-    private void onTimeout(ChannelHandlerContext ctx) {
-        timeout = null;
-        if (state == State.DONE || state == State.BAD) {
-            return;
-        }
-        state = State.BAD;
-        ctx.fireExceptionCaught(new RtmpProtocolException(Reason.TIMEOUT,
-                "handshake not complete after " + timeoutMillis + " ms"));
-        ctx.close();
-    }
-
-    private void cancelTimer() {
-        Future<?> t = timeout;
-        if (t != null) {
-            timeout = null;
-            t.cancel(false);
-        }
     }
 }

@@ -7,11 +7,7 @@ import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.concurrent.Future;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server side of the RTMP handshake (RTMP 1.0 section 5.2), first handler of an accepted connection's pipeline.
@@ -44,70 +40,27 @@ import java.util.concurrent.TimeUnit;
  * come from {@link ThreadLocalRandom}: the handshake needs no secret. One instance per connection; all methods run
  * on the channel's event loop.
  */
-public final class ServerHandshakeHandler extends ByteToMessageDecoder {
-
-    /** RTMP 1.0 section 5.2.2: the version this specification defines. */
-    private static final int RTMP_VERSION = 3;
+public final class ServerHandshakeHandler extends HandshakeHandler {
 
     /** Version bytes of a complex S1; any value with a first byte of 3 or more marks S1 as signed. */
     private static final int COMPLEX_S1_VERSION = 0x0D0E0A0D;
 
-    private enum State {
-        READ_C0_C1,
-        READ_C2,
-        DONE,
-        BAD
-    }
-
-    private final long timeoutMillis;
-    private State state = State.READ_C0_C1;
+    private boolean answered;
     private boolean complex;
-    private boolean timerStarted;
-    private Future<?> timeout;
 
     /**
      * @param timeoutMillis time the peer has, from channel activation, to complete the handshake; positive
      */
     public ServerHandshakeHandler(long timeoutMillis) {
-        if (timeoutMillis <= 0) {
-            throw new IllegalArgumentException("timeoutMillis must be positive: " + timeoutMillis);
-        }
-        this.timeoutMillis = timeoutMillis;
+        super(timeoutMillis);
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive()) {
-            startTimer(ctx);
-        }
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        startTimer(ctx);
-        super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        cancelTimer();
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        cancelTimer();
-    }
-
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        switch (state) {
-            case READ_C0_C1 -> readC0C1(ctx, in);
-            case READ_C2 -> readC2(ctx, in);
-            case BAD -> in.skipBytes(in.readableBytes());
-            case DONE -> {
-                // Removed from the pipeline: ByteToMessageDecoder hands the remaining bytes to the next handler.
-            }
+    void decodeHandshake(ChannelHandlerContext ctx, ByteBuf in) {
+        if (answered) {
+            readC2(ctx, in);
+        } else {
+            readC0C1(ctx, in);
         }
     }
 
@@ -137,7 +90,7 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
             response.release();
             throw e;
         }
-        state = State.READ_C2;
+        answered = true;
         // RTMP 1.0 section 5.2.1: the server may send S0 and S1 after C0 and C1, and S2 after C1; the write takes
         // ownership of the response.
         ctx.writeAndFlush(response);
@@ -186,47 +139,6 @@ public final class ServerHandshakeHandler extends ByteToMessageDecoder {
         }
         // C2 is not checked: plain clients echo S1, complex ones send random bytes and a signature.
         in.skipBytes(PACKET_BYTES);
-        state = State.DONE;
-        cancelTimer();
-        // Removal is deferred by ByteToMessageDecoder until decode() returns; then the bytes after C2 go on to
-        // the next handler, after the event below.
-        ctx.pipeline().remove(this);
-        ctx.fireUserEventTriggered(new HandshakeCompleted(complex));
-    }
-
-    /** Discards the input, closes the channel and returns the exception for the caller to throw. */
-    private RtmpProtocolException fail(ChannelHandlerContext ctx, ByteBuf in, String detail) {
-        state = State.BAD;
-        in.skipBytes(in.readableBytes());
-        cancelTimer();
-        ctx.close();
-        return new RtmpProtocolException(Reason.BAD_HANDSHAKE, detail);
-    }
-
-    private void startTimer(ChannelHandlerContext ctx) {
-        if (timerStarted || state != State.READ_C0_C1) {
-            return;
-        }
-        timerStarted = true;
-        timeout = ctx.executor().schedule(() -> onTimeout(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    private void onTimeout(ChannelHandlerContext ctx) {
-        timeout = null;
-        if (state == State.DONE || state == State.BAD) {
-            return;
-        }
-        state = State.BAD;
-        ctx.fireExceptionCaught(new RtmpProtocolException(Reason.TIMEOUT,
-                "handshake not complete after " + timeoutMillis + " ms"));
-        ctx.close();
-    }
-
-    private void cancelTimer() {
-        Future<?> t = timeout;
-        if (t != null) {
-            timeout = null;
-            t.cancel(false);
-        }
+        complete(ctx, complex);
     }
 }

@@ -60,17 +60,8 @@ public final class CommandCodec {
 
     /** {@code _result} / {@code _error} to a NetConnection command: (name, txn, commandObject, info). */
     public static RtmpMessage reply(ByteBufAllocator alloc, String name, double txn, Object commandObject, Object info) {
-        ByteBuf out = alloc.buffer(256);
-        try {
-            Amf0Writer.write(out, name);
-            Amf0Writer.write(out, txn);
-            Amf0Writer.write(out, commandObject);
-            Amf0Writer.write(out, info);
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-        return new RtmpMessage(NET_CONNECTION_CHUNK_STREAM, MessageType.COMMAND_AMF0, 0, 0, out);
+        return new RtmpMessage(NET_CONNECTION_CHUNK_STREAM, MessageType.COMMAND_AMF0, 0, 0,
+                encode(alloc, name, txn, commandObject, info));
     }
 
     /**
@@ -78,30 +69,27 @@ public final class CommandCodec {
      * {@code onFCPublish}. The command-object slot is AMF0 null: FFmpeg cannot skip undefined there.
      */
     public static RtmpMessage command(ByteBufAllocator alloc, int chunkStreamId, int messageStreamId, Object... values) {
+        return new RtmpMessage(chunkStreamId, MessageType.COMMAND_AMF0, 0, messageStreamId, encode(alloc, values));
+    }
+
+    /** A data message (type 18) with the given AMF0 values. */
+    public static RtmpMessage data(ByteBufAllocator alloc, int messageStreamId, Object... values) {
+        return new RtmpMessage(NET_STREAM_CHUNK_STREAM, MessageType.DATA_AMF0, 0, messageStreamId,
+                encode(alloc, values));
+    }
+
+    /** AMF0 values in a new buffer (returned owned). */
+    private static ByteBuf encode(ByteBufAllocator alloc, Object... values) {
         ByteBuf out = alloc.buffer(256);
         try {
             for (Object v : values) {
                 Amf0Writer.write(out, v);
             }
+            return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
         }
-        return new RtmpMessage(chunkStreamId, MessageType.COMMAND_AMF0, 0, messageStreamId, out);
-    }
-
-    /** A data message (type 18) with the given AMF0 values. */
-    public static RtmpMessage data(ByteBufAllocator alloc, int messageStreamId, Object... values) {
-        ByteBuf out = alloc.buffer(128);
-        try {
-            for (Object v : values) {
-                Amf0Writer.write(out, v);
-            }
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-        return new RtmpMessage(NET_STREAM_CHUNK_STREAM, MessageType.DATA_AMF0, 0, messageStreamId, out);
     }
 
     /**

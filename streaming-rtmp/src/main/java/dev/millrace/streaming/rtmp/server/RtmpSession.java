@@ -12,6 +12,7 @@ import dev.millrace.streaming.core.Subscription;
 import dev.millrace.streaming.core.flv.FlvMediaParser;
 import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
+import dev.millrace.streaming.rtmp.amf.Amf0Writer;
 import dev.millrace.streaming.rtmp.amf.AmfMetadata;
 import dev.millrace.streaming.rtmp.amf.AmfObject;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
@@ -680,8 +681,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             Map<String, Object> clean = AmfMetadata.sanitizeForPlayers(raw);
             ByteBuf payload = ctx.alloc().buffer(256);
             try {
-                dev.millrace.streaming.rtmp.amf.Amf0Writer.write(payload, "onMetaData");
-                dev.millrace.streaming.rtmp.amf.Amf0Writer.write(payload, clean);
+                Amf0Writer.write(payload, "onMetaData");
+                Amf0Writer.write(payload, clean);
             } catch (RuntimeException e) {
                 payload.release();
                 throw e;
