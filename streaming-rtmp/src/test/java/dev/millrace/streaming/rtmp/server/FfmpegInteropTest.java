@@ -183,16 +183,21 @@ class FfmpegInteropTest {
         try (Ffmpeg.Running publisher = publish("late?x=1", "320x240", 10, "publisher.log")) {
             awaitPublishing("live", "late");
             Thread.sleep(2_500); // let the publisher get well into a GOP (keyframe every second)
-            long t0 = System.nanoTime();
-            long firstFrameNanos;
-            try (TestRtmpClient c = TestRtmpClient.handshaken(server.port())) {
-                c.connect("live");
-                int sid = c.createStream();
-                c.play(sid, "late");
-                firstFrameNanos = awaitFirstVideoFrame(c, t0);
+            // Five joiners one after another: the first pays for class loading and cold code, the later ones show
+            // the steady state. Figures are with the leak detector as configured (PARANOID in the build).
+            List<Double> fromPlayMillis = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                try (TestRtmpClient c = TestRtmpClient.handshaken(server.port())) {
+                    c.connect("live");
+                    int sid = c.createStream();
+                    long tPlay = System.nanoTime();
+                    c.play(sid, "late");
+                    long fromPlay = awaitFirstVideoFrame(c, tPlay);
+                    assertThat(fromPlay).isLessThan(TimeUnit.SECONDS.toNanos(2));
+                    fromPlayMillis.add(fromPlay / 1e6);
+                }
             }
-            System.out.printf("time to first video frame for a late joiner: %.1f ms%n", firstFrameNanos / 1e6);
-            assertThat(firstFrameNanos).isLessThan(TimeUnit.SECONDS.toNanos(2));
+            System.out.printf("late joiners, play to first video frame (ms): %s%n", fromPlayMillis);
 
             Path out = dir.resolve("late.flv");
             Ffmpeg.Result played = play("late", out, "player.log", "-t", "2").await(PROCESS_DEADLINE);

@@ -499,7 +499,51 @@ class RtmpSessionTest {
         assertThat(kinds(modern)).containsExactlyInAnyOrder("audio91", "video96", "video17");
     }
 
-    /** The first two bytes' first byte of each media message received within a short window. */
+    @Test
+    void pauseStopsDeliveryAndUnpauseRestartsOnAKeyframe() throws Exception {
+        start(RtmpServer.builder());
+        TestRtmpClient pub = client();
+        int sid = publish(pub, "pausing");
+        pub.send(video(sid, 0, avc(true, 0, AVC_CONFIG)));
+        pub.send(video(sid, 0, avc(true, 1, nal(5, 8))));
+        TestRtmpClient player = client();
+        player.connect("live");
+        int psid = player.createStream();
+        player.play(psid, "pausing");
+        assertThat(kinds(player)).containsExactly("video17", "video17"); // header, keyframe
+
+        player.send(CommandCodec.command(ByteBufAllocator.DEFAULT, 8, psid, "pause", 0.0, null, true, 0.0));
+        assertThat(player.awaitStatus(T)).isEqualTo("NetStream.Pause.Notify");
+        pub.send(video(sid, 40, avc(false, 1, nal(1, 8))));
+        assertThat(kinds(player)).as("nothing while paused").isEmpty();
+
+        player.send(CommandCodec.command(ByteBufAllocator.DEFAULT, 8, psid, "pause", 0.0, null, false, 0.0));
+        assertThat(player.awaitStatus(T)).isEqualTo("NetStream.Unpause.Notify");
+        // A fresh start: sequence header, then the cached GOP from its keyframe.
+        assertThat(kinds(player)).containsExactly("video17", "video17", "video27");
+    }
+
+    @Test
+    void receiveVideoFalseLeavesOnlyAudio() throws Exception {
+        start(RtmpServer.builder());
+        TestRtmpClient pub = client();
+        int sid = publish(pub, "audioonly");
+        TestRtmpClient player = client();
+        player.connect("live");
+        int psid = player.createStream();
+        player.play(psid, "audioonly");
+        player.awaitStatus(T);
+        player.awaitStatus(T);
+        player.send(CommandCodec.command(ByteBufAllocator.DEFAULT, 8, psid, "receiveVideo", 0.0, null, false));
+        kinds(player); // let the command arrive before the media
+        pub.send(audio(sid, 0, aac(0, AAC_CONFIG)));
+        pub.send(video(sid, 0, avc(true, 0, AVC_CONFIG)));
+        pub.send(video(sid, 0, avc(true, 1, nal(5, 8))));
+        pub.send(audio(sid, 10, aac(1, new byte[] {1, 2})));
+        assertThat(kinds(player)).containsExactly("audioaf", "audioaf");
+    }
+
+    /** The first byte of each media message received within a short window. */
     private static List<String> kinds(TestRtmpClient c) throws Exception {
         List<String> out = new ArrayList<>();
         for (RtmpMessage m; (m = c.read(Duration.ofMillis(700))) != null; ) {
