@@ -4,6 +4,7 @@ import dev.millrace.streaming.core.StreamAuthorizer;
 import dev.millrace.streaming.core.StreamListener;
 import dev.millrace.streaming.core.StreamOptions;
 import dev.millrace.streaming.core.StreamRegistry;
+import dev.millrace.streaming.core.TakeoverPolicy;
 import dev.millrace.streaming.rtmp.server.ServerConfig;
 import dev.millrace.streaming.rtmp.server.ServerChannelInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -75,8 +76,7 @@ public final class RtmpServer implements AutoCloseable {
                 : b.group;
         this.channels = new DefaultChannelGroup("rtmp-connections", GlobalEventExecutor.INSTANCE);
         this.config = new ServerConfig(b.limits, b.authorizer, registry, b.chunkSize, b.windowAckSize,
-                b.handshakeTimeoutMillis, b.connectTimeoutMillis, b.authTimeoutMillis, b.playWaitsForPublisher,
-                b.maxStreamsPerConnection);
+                b.playWaitsForPublisher);
         Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -114,6 +114,11 @@ public final class RtmpServer implements AutoCloseable {
     /** The bound address. */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Connections open now (refused ones never count). */
+    public int connectionCount() {
+        return channels.size();
     }
 
     /** The streams of this server (shared with other servers if a registry was supplied). */
@@ -170,11 +175,7 @@ public final class RtmpServer implements AutoCloseable {
         private RtmpLimits limits = RtmpLimits.DEFAULT;
         private int chunkSize = 4096;
         private int windowAckSize = 2_500_000;
-        private long handshakeTimeoutMillis = 10_000;
-        private long connectTimeoutMillis = 10_000;
-        private long authTimeoutMillis = 10_000;
         private boolean playWaitsForPublisher = true;
-        private int maxStreamsPerConnection = 8;
         private int writeBufferLowBytes = 512 * 1024;
         private int writeBufferHighBytes = 2 * 1024 * 1024;
 
@@ -247,7 +248,13 @@ public final class RtmpServer implements AutoCloseable {
             return this;
         }
 
-        /** Protocol limits; see {@link RtmpLimits}. */
+        /** What a second publisher on a busy stream does; shorthand for the stream options' policy. */
+        public Builder takeoverPolicy(TakeoverPolicy policy) {
+            this.streamOptions = streamOptions.withTakeoverPolicy(Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /** Protocol, connection and timeout limits; see {@link RtmpLimits}. */
         public Builder limits(RtmpLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
@@ -271,39 +278,12 @@ public final class RtmpServer implements AutoCloseable {
             return this;
         }
 
-        /** Time allowed for the handshake. Default 10 s. */
-        public Builder handshakeTimeoutMillis(long millis) {
-            this.handshakeTimeoutMillis = positive(millis);
-            return this;
-        }
-
-        /** Time allowed between handshake and {@code connect}. Default 10 s. */
-        public Builder connectTimeoutMillis(long millis) {
-            this.connectTimeoutMillis = positive(millis);
-            return this;
-        }
-
-        /** Time the authorizer may take before a request is denied. Default 10 s. */
-        public Builder authTimeoutMillis(long millis) {
-            this.authTimeoutMillis = positive(millis);
-            return this;
-        }
-
         /**
          * Whether a player of a stream nobody publishes waits for a publisher (true, the default, as nginx-rtmp and
          * SRS do) or is refused at once with {@code NetStream.Play.StreamNotFound}.
          */
         public Builder playWaitsForPublisher(boolean wait) {
             this.playWaitsForPublisher = wait;
-            return this;
-        }
-
-        /** Message streams ({@code createStream}) one connection may hold. Default 8. */
-        public Builder maxStreamsPerConnection(int n) {
-            if (n < 1 || n > 1024) {
-                throw new IllegalArgumentException("maxStreamsPerConnection out of 1..1024");
-            }
-            this.maxStreamsPerConnection = n;
             return this;
         }
 
@@ -323,13 +303,6 @@ public final class RtmpServer implements AutoCloseable {
         /** Binds and starts the server. */
         public RtmpServer start() throws InterruptedException {
             return new RtmpServer(this);
-        }
-
-        private static long positive(long millis) {
-            if (millis <= 0) {
-                throw new IllegalArgumentException("timeout must be positive");
-            }
-            return millis;
         }
     }
 }

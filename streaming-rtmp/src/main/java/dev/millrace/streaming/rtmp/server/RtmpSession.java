@@ -10,12 +10,14 @@ import dev.millrace.streaming.core.Stream;
 import dev.millrace.streaming.core.StreamNames;
 import dev.millrace.streaming.core.Subscription;
 import dev.millrace.streaming.core.flv.FlvMediaParser;
+import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
 import dev.millrace.streaming.rtmp.amf.Amf0Writer;
 import dev.millrace.streaming.rtmp.amf.AmfMetadata;
 import dev.millrace.streaming.rtmp.amf.AmfObject;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
+import dev.millrace.streaming.rtmp.handshake.HandshakeCompleted;
 import dev.millrace.streaming.rtmp.message.Command;
 import dev.millrace.streaming.rtmp.message.CommandCodec;
 import dev.millrace.streaming.rtmp.message.ControlMessages;
@@ -31,6 +33,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,15 +54,24 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final ServerConfig config;
+    private final RtmpLimits limits;
     private final RtmpMediaEncoding mediaEncoding;
+    private final ConnectionLimiter limiter;
     private final CommandCodec codec;
     private final long id = IDS.incrementAndGet();
 
     private ChannelHandlerContext ctx;
     private ChunkDecoder decoder;
-    private ScheduledFuture<?> connectTimeout;
+    private ScheduledFuture<?> watchdog;
+    private long handshakeDoneNanos;
+    private long connectedNanos;
+    private boolean streamRequested;
+    private boolean heardSinceTick;
+    private long lastHeardNanos;
+    private long pingSentNanos;
     private boolean connected;
     private boolean closing;
+    private boolean warned;
     private ConnectionInfo info;
     private String app;
     private Map<String, String> appQuery = Map.of();
@@ -70,11 +82,13 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     private final NetStream[] streams;
     private boolean warnedMalformedMedia;
 
-    RtmpSession(ServerConfig config, RtmpMediaEncoding mediaEncoding) {
+    RtmpSession(ServerConfig config, RtmpMediaEncoding mediaEncoding, ConnectionLimiter limiter) {
         this.config = config;
+        this.limits = config.limits();
         this.mediaEncoding = mediaEncoding;
-        this.codec = new CommandCodec(config.limits());
-        this.streams = new NetStream[config.maxStreamsPerConnection() + 1];
+        this.limiter = limiter;
+        this.codec = new CommandCodec(limits);
+        this.streams = new NetStream[limits.maxStreamsPerConnection() + 1];
         this.ackWindow = config.windowAckSize();
     }
 
@@ -82,12 +96,82 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.decoder = ctx.pipeline().get(ChunkDecoder.class);
-        long timeout = config.handshakeTimeoutMillis() + config.connectTimeoutMillis();
-        connectTimeout = ctx.executor().schedule(() -> {
-            if (!connected && ctx.channel().isActive()) {
-                fail(new RtmpProtocolException(Reason.TIMEOUT, "no connect command within " + timeout + " ms"));
+        lastHeardNanos = System.nanoTime();
+        long tick = watchdogTickMillis(limits);
+        watchdog = ctx.executor().scheduleAtFixedRate(this::watchdog, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** Checks often enough for the shortest timeout to hold within a quarter of itself, at most once a second. */
+    static long watchdogTickMillis(RtmpLimits l) {
+        long shortest = Math.min(Math.min(l.connectTimeoutMillis(), l.streamRequestTimeoutMillis()),
+                Math.min(Math.min(l.firstMediaTimeoutMillis(), l.idlePublisherTimeoutMillis()),
+                        Math.min(l.pingIntervalMillis(), l.pingTimeoutMillis())));
+        return Math.max(20, Math.min(1_000, shortest / 4));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof HandshakeCompleted) {
+            handshakeDoneNanos = System.nanoTime();
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * Event loop, every tick: the timeouts of {@link RtmpLimits}. A peer that went quiet is pinged, and closed if it
+     * stays quiet.
+     */
+    private void watchdog() {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (heardSinceTick) {
+            heardSinceTick = false;
+            lastHeardNanos = now;
+            pingSentNanos = 0;
+        }
+        if (!connected) {
+            if (handshakeDoneNanos != 0 && elapsed(now, handshakeDoneNanos) > limits.connectTimeoutMillis()) {
+                timeout("no connect command within " + limits.connectTimeoutMillis() + " ms of the handshake");
             }
-        }, timeout, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (!streamRequested && elapsed(now, connectedNanos) > limits.streamRequestTimeoutMillis()) {
+            timeout("no publish or play within " + limits.streamRequestTimeoutMillis() + " ms of connect");
+            return;
+        }
+        for (NetStream s : streams) {
+            if (s != null && s.mode == Mode.PUBLISHING) {
+                if (s.mediaSinceTick) {
+                    s.mediaSinceTick = false;
+                    s.lastMediaNanos = now;
+                } else if (s.lastMediaNanos == 0 && elapsed(now, s.publishStartNanos) > limits.firstMediaTimeoutMillis()) {
+                    timeout("no media within " + limits.firstMediaTimeoutMillis() + " ms of publishing");
+                    return;
+                } else if (s.lastMediaNanos != 0 && elapsed(now, s.lastMediaNanos) > limits.idlePublisherTimeoutMillis()) {
+                    timeout("publisher sent no media for " + limits.idlePublisherTimeoutMillis() + " ms");
+                    return;
+                }
+            }
+        }
+        if (pingSentNanos != 0) {
+            if (elapsed(now, pingSentNanos) > limits.pingTimeoutMillis()) {
+                timeout("no answer " + limits.pingTimeoutMillis() + " ms after a ping");
+            }
+        } else if (elapsed(now, lastHeardNanos) > limits.pingIntervalMillis()) {
+            pingSentNanos = now;
+            ctx.writeAndFlush(ControlMessages.userControl(ctx.alloc(), ControlMessages.PING_REQUEST,
+                    (int) TimeUnit.NANOSECONDS.toMillis(now)), ctx.voidPromise());
+        }
+    }
+
+    private static long elapsed(long now, long since) {
+        return TimeUnit.NANOSECONDS.toMillis(now - since);
+    }
+
+    private void timeout(String detail) {
+        fail(new RtmpProtocolException(Reason.TIMEOUT, detail));
     }
 
     // ---------------------------------------------------------------- inbound
@@ -99,6 +183,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         RtmpMessage m = (RtmpMessage) msg;
+        heardSinceTick = true;
         try {
             if (!closing) {
                 dispatch(m);
@@ -259,13 +344,15 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         StreamRequest appRequest = StreamRequest.parse(stringProperty(obj, "app"));
         String flashVer = stringProperty(obj, "flashVer");
         connected = true;
-        connectTimeout.cancel(false);
+        connectedNanos = System.nanoTime();
+        limiter.connected(ctx.channel());
         SocketAddress remote = ctx.channel().remoteAddress();
         info = new ConnectionInfo(id, "rtmp", remote, appRequest.name(), flashVer == null ? "" : flashVer,
                 Instant.now());
-        if (!StreamNames.isValid(appRequest.name(), config.limits().maxAppNameLength())) {
+        if (!StreamNames.isValid(appRequest.name(), limits.maxAppNameLength())) {
             AmfObject err = status("error", "NetConnection.Connect.Rejected", "invalid application name");
             write(CommandCodec.reply(ctx.alloc(), "_error", c.transactionId(), null, err));
+            warnClosing(Reason.BAD_NAME, "invalid application name");
             closeAfterFlush("invalid application name");
             return;
         }
@@ -310,6 +397,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onPublish(Command c) {
+        streamRequested = true;
         NetStream s = streamFor(c.messageStreamId());
         StreamRequest req = StreamRequest.parse(c.stringArgument(0));
         if (s == null) {
@@ -320,7 +408,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             refuse(s, s.sid, "NetStream.Publish.BadName", "stream already in use");
             return;
         }
-        if (!StreamNames.isValid(req.name(), config.limits().maxStreamNameLength())) {
+        if (!StreamNames.isValid(req.name(), limits.maxStreamNameLength())) {
+            warnClosing(Reason.BAD_NAME, "invalid stream name in publish");
             refuse(s, s.sid, "NetStream.Publish.BadName", "invalid stream name");
             return;
         }
@@ -331,6 +420,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onPlay(Command c) {
+        streamRequested = true;
         NetStream s = streamFor(c.messageStreamId());
         StreamRequest req = StreamRequest.parse(c.stringArgument(0));
         if (s == null) {
@@ -341,7 +431,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             refuse(s, s.sid, "NetStream.Play.Failed", "stream already in use");
             return;
         }
-        if (!StreamNames.isValid(req.name(), config.limits().maxStreamNameLength())) {
+        if (!StreamNames.isValid(req.name(), limits.maxStreamNameLength())) {
+            warnClosing(Reason.BAD_NAME, "invalid stream name in play");
             refuse(s, s.sid, "NetStream.Play.StreamNotFound", "invalid stream name");
             return;
         }
@@ -355,7 +446,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         int token = ++s.generation;
         ScheduledFuture<?> timeout = ctx.executor().schedule(
                 () -> decided(s, token, request, null, "authorization timed out"),
-                config.authTimeoutMillis(), TimeUnit.MILLISECONDS);
+                limits.authTimeoutMillis(), TimeUnit.MILLISECONDS);
         try {
             (request.action() == AuthRequest.Action.PUBLISH
                     ? config.authorizer().authorizePublish(request)
@@ -396,7 +487,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         String name = d.publicName() != null ? d.publicName() : request.name();
-        if (!StreamNames.isValid(name, config.limits().maxStreamNameLength())) {
+        if (!StreamNames.isValid(name, limits.maxStreamNameLength())) {
             refuse(s, s.sid, publish ? "NetStream.Publish.BadName" : "NetStream.Play.StreamNotFound",
                     "invalid public stream name");
         } else if (publish) {
@@ -417,6 +508,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         s.mode = Mode.PUBLISHING;
+        s.publishStartNanos = System.nanoTime();
+        s.lastMediaNanos = 0;
         s.publication = pub;
         s.name = name;
         s.ingest = new Ingest();
@@ -606,6 +699,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             log.debug("{}: dropping media on message stream {} that is not publishing", this, msid);
             return;
         }
+        s.mediaSinceTick = true;
         long dts90k = s.ingest.unwrap(timestamp) * MediaPacket.TICKS_PER_MILLI;
         List<MediaPacket> out = s.ingest.packets;
         FlvMediaParser.Result r = typeId == MessageType.VIDEO
@@ -628,7 +722,15 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         try {
             for (int i = 0; i < out.size(); i++) {
                 MediaPacket p = out.set(i, null);
-                if (p.type() == PacketType.SEQUENCE_HEADER && !CodecConfigs.accept(this, s.publication, p)) {
+                if (p.type() == PacketType.SEQUENCE_HEADER) {
+                    if (!CodecConfigs.accept(this, s.publication, p)) {
+                        p.release();
+                        continue;
+                    }
+                    s.ingest.sawHeader(p);
+                } else if (p.type() == PacketType.FRAME && !s.ingest.decodable(p)) {
+                    // No decoder could use it: H.264/HEVC/AV1/AAC frames need their configuration first.
+                    log.debug("{}: dropping a {} frame that arrived before its sequence header", this, p.codec());
                     p.release();
                     continue;
                 }
@@ -706,7 +808,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         if (s == null) {
             return;
         }
-        AggregateMessages.forEach(m, config.limits(), (typeId, timestamp, body) -> {
+        AggregateMessages.forEach(m, limits, (typeId, timestamp, body) -> {
             if (typeId == MessageType.AUDIO || typeId == MessageType.VIDEO) {
                 onMedia(typeId, m.messageStreamId(), timestamp, body);
             }
@@ -730,8 +832,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
+        if (watchdog != null) {
+            watchdog.cancel(false);
         }
         for (int i = 0; i < streams.length; i++) {
             stop(streams[i], false);
@@ -749,6 +851,17 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         fail(cause);
     }
 
+    /**
+     * The one WARN line of a connection closed for bad input: connection id, remote address, reason code and a
+     * detail that never contains a stream name or key.
+     */
+    private void warnClosing(Reason reason, String detail) {
+        if (!warned) {
+            warned = true;
+            log.warn("{}: closing connection: {}: {}", this, reason, detail);
+        }
+    }
+
     private void fail(Throwable cause) {
         if (closing) {
             return;
@@ -756,7 +869,10 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         closing = true;
         if (cause instanceof RtmpProtocolException) {
             RtmpProtocolException e = (RtmpProtocolException) cause;
-            log.warn("{}: closing connection: {}", this, e.getMessage());
+            if (!warned) {
+                warned = true;
+                log.warn("{}: closing connection: {}", this, e.getMessage());
+            }
         } else if (cause instanceof IOException) {
             log.debug("{}: connection error: {}", this, cause.toString());
         } else {
@@ -817,6 +933,9 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         String requestedName;
         boolean reset = true;
         Publication publication;
+        long publishStartNanos;
+        long lastMediaNanos;
+        boolean mediaSinceTick;
         Ingest ingest;
         PlayerSink sink;
         Subscription subscription;
@@ -832,6 +951,27 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
      */
     private static final class Ingest {
         final List<MediaPacket> packets = new ArrayList<>(2);
+        /** (kind, track) pairs that had a sequence header, bit kind.ordinal() * 256 + trackId. */
+        private final BitSet headers = new BitSet();
+
+        void sawHeader(MediaPacket p) {
+            headers.set(p.kind().ordinal() * 256 + p.trackId());
+        }
+
+        /** Whether a decoder can use frame {@code p}: its codec needs no configuration or it has arrived. */
+        boolean decodable(MediaPacket p) {
+            switch (p.codec()) {
+                case H264:
+                case HEVC:
+                case VVC:
+                case AV1:
+                case AAC:
+                    return headers.get(p.kind().ordinal() * 256 + p.trackId());
+                default:
+                    return true;
+            }
+        }
+
         private boolean started;
         private long last32;
         private long ext;

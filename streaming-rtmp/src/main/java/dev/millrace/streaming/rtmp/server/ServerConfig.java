@@ -12,6 +12,5 @@ import dev.millrace.streaming.rtmp.RtmpLimits;
  * @param playWaitsForPublisher whether a player of an unpublished stream waits (true) or gets StreamNotFound
  */
 public record ServerConfig(RtmpLimits limits, StreamAuthorizer authorizer, StreamRegistry registry, int chunkSize,
-        int windowAckSize, long handshakeTimeoutMillis, long connectTimeoutMillis, long authTimeoutMillis,
-        boolean playWaitsForPublisher, int maxStreamsPerConnection) {
+        int windowAckSize, boolean playWaitsForPublisher) {
 }

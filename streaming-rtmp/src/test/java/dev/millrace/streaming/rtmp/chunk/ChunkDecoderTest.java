@@ -357,11 +357,7 @@ class ChunkDecoderTest {
 
     @Test
     void rejectsSetChunkSizeAboveTheConfiguredMaximum() {
-        RtmpLimits d = RtmpLimits.DEFAULT;
-        RtmpLimits max4096 = new RtmpLimits(d.maxControlMessageBytes(), d.maxCommandMessageBytes(),
-                d.maxAudioMessageBytes(), d.maxVideoMessageBytes(), d.maxAggregateMessageBytes(), 128, 4096,
-                d.maxChunkStreams(), d.maxBufferedBytes(), d.maxAmfDepth(), d.maxAmfStringBytes(),
-                d.maxAmfElements(), d.maxAppNameLength(), d.maxStreamNameLength());
+        RtmpLimits max4096 = RtmpLimits.builder().minChunkSize(128).maxChunkSize(4096).build();
         assertRejects(max4096, hex(
                 "02", "000000", "000004", "01", "00000000", // fmt 0, csid 2, Set Chunk Size, msid 0
                 "00001001"),    // 4097 > maxChunkSize 4096

@@ -26,11 +26,8 @@ final class ChunkTestSupport {
     }
 
     static RtmpLimits limits(int minChunkSize, int maxChunkStreams, int maxBufferedBytes) {
-        RtmpLimits d = RtmpLimits.DEFAULT;
-        return new RtmpLimits(d.maxControlMessageBytes(), d.maxCommandMessageBytes(), d.maxAudioMessageBytes(),
-                d.maxVideoMessageBytes(), d.maxAggregateMessageBytes(), minChunkSize, d.maxChunkSize(),
-                maxChunkStreams, maxBufferedBytes, d.maxAmfDepth(), d.maxAmfStringBytes(), d.maxAmfElements(),
-                d.maxAppNameLength(), d.maxStreamNameLength());
+        return RtmpLimits.builder().minChunkSize(minChunkSize).maxChunkStreams(maxChunkStreams)
+                .maxBufferedBytes(maxBufferedBytes).build();
     }
 
     /** Joins hex parts, ignoring spaces. */

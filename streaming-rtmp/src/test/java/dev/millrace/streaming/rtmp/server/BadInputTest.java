@@ -3,9 +3,13 @@ package dev.millrace.streaming.rtmp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.millrace.streaming.core.Stream;
+import dev.millrace.streaming.rtmp.RtmpLimits;
+import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
 import dev.millrace.streaming.rtmp.RtmpServer;
 import dev.millrace.streaming.rtmp.message.CommandCodec;
 import dev.millrace.streaming.testkit.Ffmpeg;
+import dev.millrace.streaming.testkit.LogCapture;
+import ch.qos.logback.classic.Level;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +40,13 @@ class BadInputTest {
     static Path dir;
 
     private TestRtmpClient bad;
+    private LogCapture warnings;
+    private Reason expectedReason;
 
     @BeforeAll
     static void start() throws Exception {
-        server = RtmpServer.builder().port(0).handshakeTimeoutMillis(1_500).connectTimeoutMillis(1_500).start();
+        server = RtmpServer.builder().port(0).limits(RtmpLimits.builder().handshakeTimeoutMillis(1_500)
+                .connectTimeoutMillis(1_500).build()).start();
         healthyPublisher = Ffmpeg.start(dir.resolve("healthy.log"), List.of(
                 "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "120",
                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
@@ -71,18 +78,29 @@ class BadInputTest {
 
     @BeforeEach
     void openBad() throws Exception {
+        warnings = LogCapture.of(RtmpSession.class, Level.WARN);
         bad = TestRtmpClient.open(server.port());
     }
 
     @AfterEach
     void checkOthersUnharmed() throws Exception {
+        int port = bad.localPort();
         bad.close();
+        List<LogCapture.Line> lines = warnings.lines(l -> l.message().contains(":" + port + ")"));
+        warnings.close();
+        if (expectedReason != null) {
+            assertThat(lines).as("exactly one WARN line for the bad connection").hasSize(1);
+            assertThat(lines.get(0).message()).contains("closing connection: " + expectedReason.name());
+        } else {
+            assertThat(lines).isEmpty();
+        }
         assertThat(watcher.countVideo(Duration.ofMillis(500))).as("the healthy stream keeps flowing").isPositive();
         assertThat(watcher.isClosed()).isFalse();
         assertThat(healthyPublisher.isAlive()).isTrue();
     }
 
-    private void assertClosed() throws Exception {
+    private void assertClosed(Reason reason) throws Exception {
+        expectedReason = reason;
         assertThat(bad.awaitClosed(CLOSE_DEADLINE)).as("server closed the bad connection").isTrue();
     }
 
@@ -123,20 +141,20 @@ class BadInputTest {
         byte[] c0c1 = new byte[1537];
         c0c1[0] = 6; // RTMPE
         bad.sendRaw(c0c1);
-        assertClosed();
+        assertClosed(Reason.BAD_HANDSHAKE);
     }
 
     @Test
     void aStalledHandshakeTimesOut() throws Exception {
         bad.sendRaw(new byte[] {3, 0, 0, 0, 0});
-        assertClosed();
+        assertClosed(Reason.TIMEOUT);
     }
 
     @Test
     void aDeclaredLengthOverTheLimitClosesBeforeTheBodyArrives() throws Exception {
         bad.handshake();
         bad.sendRaw(message(3, 20, 0, new byte[0], 0xFFFFFF)); // 16 MiB command, no body sent
-        assertClosed();
+        assertClosed(Reason.MESSAGE_TOO_LARGE);
     }
 
     @Test
@@ -144,7 +162,7 @@ class BadInputTest {
         bad.handshake();
         bad.connect("live");
         bad.sendRaw(message(7, 9, 1, new byte[16], 0xFFFFF0));
-        assertClosed();
+        assertClosed(Reason.MESSAGE_TOO_LARGE);
     }
 
     @Test
@@ -152,7 +170,7 @@ class BadInputTest {
         bad.handshake();
         // string marker, length 7, "con" and then nothing: the value is truncated
         bad.sendRaw(message(3, 20, hex("02 0007 636f6e")));
-        assertClosed();
+        assertClosed(Reason.BAD_AMF);
     }
 
     @Test
@@ -165,56 +183,56 @@ class BadInputTest {
         }
         bad.sendRaw(message(2, 1, hex("00010000"))); // chunk size 65536, so the message travels in one chunk
         bad.sendRaw(message(3, 20, p.toByteArray()));
-        assertClosed();
+        assertClosed(Reason.BAD_AMF);
     }
 
     @Test
     void aHugeDeclaredAmfStringIsRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(3, 20, hex("0c ffffffff 6162"))); // long string of 4 GiB, 2 bytes present
-        assertClosed();
+        assertClosed(Reason.BAD_AMF);
     }
 
     @Test
     void setChunkSizeZeroIsRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(2, 1, hex("00000000")));
-        assertClosed();
+        assertClosed(Reason.BAD_CHUNK_SIZE);
     }
 
     @Test
     void setChunkSizeWithTheHighBitIsRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(2, 1, hex("80001000")));
-        assertClosed();
+        assertClosed(Reason.BAD_CHUNK_SIZE);
     }
 
     @Test
     void oneByteChunksAreRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(2, 1, hex("00000001")));
-        assertClosed();
+        assertClosed(Reason.BAD_CHUNK_SIZE);
     }
 
     @Test
     void truncatedControlMessagesAreRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(2, 5, hex("0026"))); // Window Acknowledgement Size needs 4 bytes
-        assertClosed();
+        assertClosed(Reason.BAD_CONTROL_MESSAGE);
     }
 
     @Test
     void aTruncatedUserControlMessageIsRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(message(2, 4, hex("00")));
-        assertClosed();
+        assertClosed(Reason.BAD_CONTROL_MESSAGE);
     }
 
     @Test
     void aType3ChunkOnAFreshChunkStreamIsRefused() throws Exception {
         bad.handshake();
         bad.sendRaw(hex("c9 0102030405")); // fmt 3, csid 9: no previous header to repeat
-        assertClosed();
+        assertClosed(Reason.BAD_CHUNK_HEADER);
     }
 
     @Test
@@ -227,7 +245,7 @@ class BadInputTest {
         byte[] second = hex("47 000000 000010 09 00112233");
         bad.sendRaw(first);
         bad.sendRaw(second);
-        assertClosed();
+        assertClosed(Reason.MESSAGE_LENGTH_CHANGED);
     }
 
     @Test
@@ -243,14 +261,14 @@ class BadInputTest {
             b.writeBytes(new byte[128]);
         }
         bad.sendRaw(b.toByteArray());
-        assertClosed();
+        assertClosed(Reason.TOO_MANY_CHUNK_STREAMS);
     }
 
     @Test
     void commandsBeforeConnectAreRefused() throws Exception {
         bad.handshake();
         bad.send(CommandCodec.command(ByteBufAllocator.DEFAULT, 3, 0, "createStream", 2.0, null));
-        assertClosed();
+        assertClosed(Reason.BAD_COMMAND);
     }
 
     @Test
@@ -260,7 +278,7 @@ class BadInputTest {
         int sid = bad.createStream();
         bad.publish(sid, "../../etc/passwd");
         assertThat(bad.awaitStatus(CLOSE_DEADLINE)).isEqualTo("NetStream.Publish.BadName");
-        assertClosed();
+        assertClosed(Reason.BAD_NAME);
         assertThat(server.registry().list()).noneMatch(s -> s.name().contains(".."));
     }
 
@@ -271,7 +289,7 @@ class BadInputTest {
         obj.put("app", "../live");
         bad.send(CommandCodec.command(ByteBufAllocator.DEFAULT, 3, 0, "connect", 1.0, obj));
         bad.awaitCommand("_error", CLOSE_DEADLINE);
-        assertClosed();
+        assertClosed(Reason.BAD_NAME);
     }
 
     @Test
@@ -295,6 +313,6 @@ class BadInputTest {
         bad.handshake();
         byte[] junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         bad.sendRaw(junk);
-        assertClosed();
+        assertClosed(Reason.MESSAGE_TOO_LARGE);
     }
 }

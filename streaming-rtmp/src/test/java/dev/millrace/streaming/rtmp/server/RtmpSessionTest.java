@@ -434,7 +434,7 @@ class RtmpSessionTest {
                 return new CompletableFuture<>();
             }
         };
-        start(RtmpServer.builder().authorizer(silent).authTimeoutMillis(300));
+        start(RtmpServer.builder().authorizer(silent).limits(RtmpLimits.builder().authTimeoutMillis(300).build()));
         TestRtmpClient c = client();
         c.connect("live");
         c.publish(c.createStream(), "x");
@@ -489,14 +489,17 @@ class RtmpSessionTest {
 
         // Enhanced audio, Opus (E-RTMP v2): 0x91 = ExHeader | CodedFrames, FourCC "Opus", one frame.
         pub.send(audio(sid, 0, hex("91 4f707573 fc")));
-        // H.264 on track 1 as a OneTrack multitrack message: 0x96 = ExHeader | key | Multitrack,
-        // 0x01 = OneTrack | CodedFrames, "avc1", track 1, CTS 0, one NAL unit.
+        // H.264 on track 1 as OneTrack multitrack messages: 0x96 = ExHeader | key | Multitrack; then
+        // 0x00 = OneTrack | SequenceStart, "avc1", track 1, avcC; and 0x01 = OneTrack | CodedFrames, "avc1",
+        // track 1, CTS 0, one NAL unit.
+        pub.send(video(sid, 0, concat(hex("96 00 61766331 01"), AVC_CONFIG)));
         pub.send(video(sid, 0, concat(hex("96 01 61766331 01 000000"), nal(5, 4))));
-        // H.264 on track 0, legacy.
+        // H.264 on track 0, legacy: sequence header and a keyframe.
+        pub.send(video(sid, 0, avc(true, 0, AVC_CONFIG)));
         pub.send(video(sid, 0, avc(true, 1, nal(5, 4))));
 
-        assertThat(kinds(legacy)).containsExactly("video17");
-        assertThat(kinds(modern)).containsExactlyInAnyOrder("audio91", "video96", "video17");
+        assertThat(kinds(legacy)).containsExactly("video17", "video17");
+        assertThat(kinds(modern)).containsExactlyInAnyOrder("audio91", "video96", "video96", "video17", "video17");
     }
 
     @Test
@@ -541,6 +544,32 @@ class RtmpSessionTest {
         pub.send(video(sid, 0, avc(true, 1, nal(5, 8))));
         pub.send(audio(sid, 10, aac(1, new byte[] {1, 2})));
         assertThat(kinds(player)).containsExactly("audioaf", "audioaf");
+    }
+
+    @Test
+    void framesBeforeTheirSequenceHeaderAreDroppedAndABrokenHeaderKeepsThePreviousOne() throws Exception {
+        start(RtmpServer.builder());
+        TestRtmpClient pub = client();
+        int sid = publish(pub, "headers");
+        TestRtmpClient player = client();
+        player.connect("live");
+        player.play(player.createStream(), "headers");
+        player.awaitStatus(T);
+        player.awaitStatus(T);
+
+        pub.send(video(sid, 0, avc(false, 1, nal(1, 4))));           // before any header: no decoder can use it
+        pub.send(video(sid, 10, avc(true, 0, AVC_CONFIG)));            // a good header
+        pub.send(video(sid, 20, avc(true, 0, hex("01 42c00d ff e1 0040 6742")))); // SPS length past the end
+        pub.send(video(sid, 30, avc(true, 1, nal(5, 4))));
+        List<String> got = new ArrayList<>();
+        for (RtmpMessage m; (m = player.read(Duration.ofMillis(700))) != null; ) {
+            if (m.typeId() == MessageType.VIDEO) {
+                got.add(ByteBufUtil.hexDump(m.content(), m.content().readerIndex(), Math.min(8, m.length())));
+            }
+            m.release();
+        }
+        assertThat(got).containsExactly("17000000000142c0", "1701000000000000");
+        assertThat(server.registry().find("live", "headers").info().width()).isEqualTo(320);
     }
 
     /** The first byte of each media message received within a short window. */

@@ -36,7 +36,7 @@ final class TestRtmpClient implements AutoCloseable {
     private final CommandCodec codec = new CommandCodec(RtmpLimits.DEFAULT);
     private boolean eof;
 
-    private TestRtmpClient(Socket socket) throws IOException {
+    TestRtmpClient(Socket socket) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -47,6 +47,41 @@ final class TestRtmpClient implements AutoCloseable {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setTcpNoDelay(true);
         return new TestRtmpClient(s);
+    }
+
+    /** Opens a TCP connection from the given local loopback address (127.0.0.2 is another "machine"). */
+    static TestRtmpClient openFrom(String localAddress, int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new java.net.InetSocketAddress(InetAddress.getByName(localAddress), 0));
+        s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        s.setTcpNoDelay(true);
+        return new TestRtmpClient(s);
+    }
+
+    /**
+     * Reads for {@code duration}, answering every PingRequest with a PingResponse, as FFmpeg and librtmp do.
+     * Returns the number of pings answered.
+     */
+    int answerPings(Duration duration) throws IOException {
+        long deadline = System.nanoTime() + duration.toNanos();
+        int answered = 0;
+        while (!eof && System.nanoTime() < deadline) {
+            RtmpMessage m = read(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            if (m == null) {
+                continue;
+            }
+            try {
+                ByteBuf b = m.content();
+                if (m.typeId() == MessageType.USER_CONTROL && b.readableBytes() >= 6
+                        && b.getUnsignedShort(b.readerIndex()) == ControlMessages.PING_REQUEST) {
+                    send(ControlMessages.pingResponse(ByteBufAllocator.DEFAULT, b.getInt(b.readerIndex() + 2)));
+                    answered++;
+                }
+            } finally {
+                m.release();
+            }
+        }
+        return answered;
     }
 
     /** Opens a connection and completes a simple handshake. */
@@ -212,6 +247,11 @@ final class TestRtmpClient implements AutoCloseable {
 
     boolean isClosed() {
         return eof;
+    }
+
+    /** This client's local port, which the server's log lines show as the remote address. */
+    int localPort() {
+        return socket.getLocalPort();
     }
 
     static RtmpMessage setChunkSize(int size) {
