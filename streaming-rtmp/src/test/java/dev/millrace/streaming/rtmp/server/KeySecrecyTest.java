@@ -90,7 +90,8 @@ class KeySecrecyTest {
                 }
             }
             List<LogCapture.Line> all = logs.lines();
-            assertThat(all).as("something was logged at all").hasSizeGreaterThan(20);
+            // The capture works at the lowest levels: the sessions' DEBUG lines are there.
+            assertThat(all).anyMatch(l -> l.level() == Level.DEBUG && l.message().contains("connected to app"));
             for (String secret : List.of(KEY, WRONG_KEY, KEY.substring(2), WRONG_KEY.substring(2))) {
                 assertThat(all).noneMatch(l -> l.message().contains(secret));
             }
