@@ -4,6 +4,7 @@ import dev.millrace.streaming.core.StaticKeyAuthorizer;
 import dev.millrace.streaming.core.StreamInfo;
 import dev.millrace.streaming.core.StreamListener;
 import dev.millrace.streaming.core.StreamNames;
+import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpServer;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -59,9 +60,17 @@ public final class MillraceServer {
             keys.openPublish();
             log.warn("--open: any stream name may be published without a key. Do not expose this server.");
         }
+        RtmpLimits.Builder limits = RtmpLimits.builder();
+        if (options.maxConnections > 0) {
+            limits.maxConnections(options.maxConnections).maxPendingConnections(options.maxConnections);
+        }
+        if (options.maxConnectionsPerIp > 0) {
+            limits.maxConnectionsPerAddress(options.maxConnectionsPerIp);
+        }
         RtmpServer server = RtmpServer.builder()
                 .bindAddress(options.bind)
                 .port(options.rtmpPort)
+                .limits(limits.build())
                 .authorizer(keys.build())
                 .listener(new LoggingListener())
                 .start();
@@ -125,6 +134,8 @@ public final class MillraceServer {
         String app = "live";
         final Map<String, String> streams = new LinkedHashMap<>();
         final List<String> generatedKeys = new ArrayList<>();
+        int maxConnections;
+        int maxConnectionsPerIp;
         boolean open;
         boolean help;
 
@@ -144,6 +155,12 @@ public final class MillraceServer {
                         break;
                     case "--stream":
                         o.stream(value(args, ++i, a));
+                        break;
+                    case "--max-connections":
+                        o.maxConnections = count(value(args, ++i, a), a);
+                        break;
+                    case "--max-connections-per-ip":
+                        o.maxConnectionsPerIp = count(value(args, ++i, a), a);
                         break;
                     case "--open":
                         o.open = true;
@@ -195,6 +212,18 @@ public final class MillraceServer {
             throw new IllegalArgumentException("not a port: " + s);
         }
 
+        private static int count(String s, String option) {
+            try {
+                int n = Integer.parseInt(s);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a positive number");
+        }
+
         private static InetAddress address(String s) {
             try {
                 return InetAddress.getByName(s);
@@ -231,6 +260,8 @@ public final class MillraceServer {
             out.println("                     Repeatable. Without --stream or --open one stream with a random key");
             out.println("                     is created.");
             out.println("  --open             any stream name may be published without a key (development only)");
+            out.println("  --max-connections N         connections at once (default 10000)");
+            out.println("  --max-connections-per-ip N  connections at once from one address (default 1000)");
             out.println("  --help             this text");
         }
     }
