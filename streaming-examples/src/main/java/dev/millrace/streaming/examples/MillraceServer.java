@@ -3,6 +3,7 @@ package dev.millrace.streaming.examples;
 import dev.millrace.streaming.core.StaticKeyAuthorizer;
 import dev.millrace.streaming.core.StreamInfo;
 import dev.millrace.streaming.core.StreamListener;
+import dev.millrace.streaming.core.StreamOptions;
 import dev.millrace.streaming.core.StreamNames;
 import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpServer;
@@ -71,6 +72,7 @@ public final class MillraceServer {
                 .bindAddress(options.bind)
                 .port(options.rtmpPort)
                 .limits(limits.build())
+                .streamOptions(StreamOptions.DEFAULT.withFlushWindowMillis(options.flushWindowMillis))
                 .authorizer(keys.build())
                 .listener(new LoggingListener())
                 .start();
@@ -136,6 +138,7 @@ public final class MillraceServer {
         final List<String> generatedKeys = new ArrayList<>();
         int maxConnections;
         int maxConnectionsPerIp;
+        long flushWindowMillis = StreamOptions.DEFAULT.flushWindowMillis();
         boolean open;
         boolean help;
 
@@ -161,6 +164,9 @@ public final class MillraceServer {
                         break;
                     case "--max-connections-per-ip":
                         o.maxConnectionsPerIp = count(value(args, ++i, a), a);
+                        break;
+                    case "--flush-window-ms":
+                        o.flushWindowMillis = count(value(args, ++i, a), a, 0);
                         break;
                     case "--open":
                         o.open = true;
@@ -213,15 +219,19 @@ public final class MillraceServer {
         }
 
         private static int count(String s, String option) {
+            return count(s, option, 1);
+        }
+
+        private static int count(String s, String option, int min) {
             try {
                 int n = Integer.parseInt(s);
-                if (n > 0) {
+                if (n >= min) {
                     return n;
                 }
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            throw new IllegalArgumentException(option + " takes a positive number");
+            throw new IllegalArgumentException(option + " takes a number of at least " + min);
         }
 
         private static InetAddress address(String s) {
@@ -262,6 +272,7 @@ public final class MillraceServer {
             out.println("  --open             any stream name may be published without a key (development only)");
             out.println("  --max-connections N         connections at once (default 10000)");
             out.println("  --max-connections-per-ip N  connections at once from one address (default 1000)");
+            out.println("  --flush-window-ms N         how long a viewer's writes may wait to go out together");
             out.println("  --help             this text");
         }
     }
