@@ -1,6 +1,5 @@
 package dev.millrace.streaming.core;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,8 @@ public final class Stream {
     private volatile long videoFrames;
     private volatile long audioFrames;
     private volatile long keyframes;
-    private volatile long droppedPackets;
+    /** Packets dropped for slow subscribers, counted by the subscriptions as they drop. */
+    private final LongAdder droppedPackets = new LongAdder();
     private volatile long slowClosed;
     private volatile Codec videoCodec;
     private volatile Codec audioCodec;
@@ -162,6 +163,11 @@ public final class Stream {
         return s;
     }
 
+    /** Called by a subscription for every packet it drops. */
+    void countDrop() {
+        droppedPackets.increment();
+    }
+
     /** Called by a subscription that closed. */
     void remove(Subscription s) {
         boolean removed = false;
@@ -249,7 +255,6 @@ public final class Stream {
                 log.info("{}: closing {}: behind the live edge for more than {} ms", path(), s,
                         options.slowSubscriberCloseMillis());
                 slowClosed++;
-                droppedPackets += s.droppedPackets();
                 s.closeWith(Subscription.CloseReason.SLOW_CONSUMER);
             }
         }
@@ -509,17 +514,9 @@ public final class Stream {
     private StreamInfo build(Publication pub) {
         long kbps = rate.bitsPerSecond() / 1000;
         StreamStats stats = new StreamStats(bytesIn, videoFrames, audioFrames, keyframes, kbps, rate.framesPerSecond(),
-                subscriptions.size(), peakViewers, droppedPackets + liveDrops(), slowClosed);
+                subscriptions.size(), peakViewers, droppedPackets.sum(), slowClosed);
         return new StreamInfo(app, name, pub != null ? pub.publisher() : null, pub != null ? pub.startedAt() : null,
                 videoCodec, width, height, audioCodec, audioSampleRate, audioChannels, stats);
-    }
-
-    private long liveDrops() {
-        long n = 0;
-        for (Subscription s : subscriptions) {
-            n += s.droppedPackets();
-        }
-        return n;
     }
 
     /** The metadata values the current publisher sent, or an empty map. */

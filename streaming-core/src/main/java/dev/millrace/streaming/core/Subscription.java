@@ -84,6 +84,11 @@ public final class Subscription implements AutoCloseable {
         return executor;
     }
 
+    private void countDrop() {
+        dropped.incrementAndGet();
+        stream.countDrop();
+    }
+
     /** Packets dropped for this subscriber so far. */
     public long droppedPackets() {
         return dropped.get();
@@ -108,7 +113,7 @@ public final class Subscription implements AutoCloseable {
         boolean config = packet.isConfig();
         if (dropping) {
             if (!resync && !config) {
-                dropped.incrementAndGet();
+                countDrop();
                 return true;
             }
             if (resync) {
@@ -128,7 +133,7 @@ public final class Subscription implements AutoCloseable {
             lagBase90k = packet.dts90k();
             if (!resync) {
                 dropping = true;
-                dropped.incrementAndGet();
+                countDrop();
                 return true;
             }
         } else if (caughtUp) {
@@ -144,7 +149,7 @@ public final class Subscription implements AutoCloseable {
             // Full even after a drop: the consumer is not running at all. Count it and wait for a resync point.
             discardBefore = queue.tailIndex();
             dropping = !resync;
-            dropped.incrementAndGet();
+            countDrop();
             if (behindSinceNanos == 0) {
                 behindSinceNanos = System.nanoTime();
             }
@@ -248,7 +253,7 @@ public final class Subscription implements AutoCloseable {
                     MediaPacket p = (MediaPacket) o;
                     try {
                         if (index < discardBefore && !p.isConfig()) {
-                            dropped.incrementAndGet();
+                            countDrop();
                         } else {
                             sink.onPacket(p);
                             if (!p.isConfig()) {

@@ -1,13 +1,14 @@
 package dev.millrace.streaming.rtmp.client;
 
 import dev.millrace.streaming.rtmp.RtmpLimits;
-import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
+import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.amf.AmfEcmaArray;
 import dev.millrace.streaming.rtmp.amf.AmfObject;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
 import dev.millrace.streaming.rtmp.client.ClientStream.Phase;
 import dev.millrace.streaming.rtmp.handshake.HandshakeCompleted;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import dev.millrace.streaming.rtmp.message.Command;
 import dev.millrace.streaming.rtmp.message.CommandCodec;
 import dev.millrace.streaming.rtmp.message.ControlMessages;
@@ -95,7 +96,7 @@ final class ClientSession extends ChannelDuplexHandler {
     private final CompletableFuture<RtmpConnection> connectFuture;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final CommandCodec codec;
-    private final PublisherEncoding encoding;
+    private final MediaMessageEncoding encoding;
     /** Streams being opened or open; rarely more than one, so lookups scan. */
     private final List<ClientStream> streams = new ArrayList<>(2);
 
@@ -129,7 +130,7 @@ final class ClientSession extends ChannelDuplexHandler {
         this.url = url;
         this.connectFuture = connectFuture;
         this.codec = new CommandCodec(config.limits());
-        this.encoding = PublisherEncoding.forChunkSize(config.chunkSize());
+        this.encoding = MediaMessageEncoding.forPublishers(config.chunkSize());
     }
 
     @Override
@@ -631,11 +632,7 @@ final class ClientSession extends ChannelDuplexHandler {
 
     /** User Control Set Buffer Length (RTMP 1.0 section 7.1.7, event 3): stream id, then milliseconds. */
     void writeSetBufferLength(int messageStreamId) {
-        ByteBuf payload = ctx.alloc().buffer(10)
-                .writeShort(ControlMessages.SET_BUFFER_LENGTH)
-                .writeInt(messageStreamId)
-                .writeInt(BUFFER_LENGTH_MILLIS);
-        queue(new RtmpMessage(ControlMessages.CONTROL_CHUNK_STREAM, MessageType.USER_CONTROL, 0, 0, payload));
+        queue(ControlMessages.setBufferLength(ctx.alloc(), messageStreamId, BUFFER_LENGTH_MILLIS));
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.millrace.streaming.rtmp.client;
 
 import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.rtmp.chunk.PreChunkedMessage;
-import io.netty.buffer.ByteBuf;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -23,11 +23,11 @@ public final class RtmpPublisher extends ClientStream implements AutoCloseable {
     private static final long U32 = 0xFFFFFFFFL;
 
     final CompletableFuture<RtmpPublisher> future = new CompletableFuture<>();
-    private final PublisherEncoding encoding;
+    private final MediaMessageEncoding encoding;
     /** Written on the event loop, read by senders on any thread. */
     private volatile boolean open;
 
-    RtmpPublisher(ClientSession session, String name, PublisherEncoding encoding) {
+    RtmpPublisher(ClientSession session, String name, MediaMessageEncoding encoding) {
         super(session, name);
         this.encoding = encoding;
     }
@@ -66,20 +66,7 @@ public final class RtmpPublisher extends ClientStream implements AutoCloseable {
             if (!open) {
                 return;
             }
-            int length = PublisherEncoding.messageLength(packet);
-            ByteBuf body = packet.encoded(encoding);
-            // The duplicate is owned by the message; the chunk encoder hands it to the channel, which releases it
-            // once written (or on failure).
-            ByteBuf duplicate = body.retainedDuplicate();
-            PreChunkedMessage msg;
-            try {
-                msg = new PreChunkedMessage(PublisherEncoding.chunkStreamId(packet),
-                        PublisherEncoding.typeId(packet), packet.dtsMillis() & U32, streamId, length,
-                        encoding.chunkSize(), duplicate);
-            } catch (RuntimeException e) {
-                duplicate.release();
-                throw e;
-            }
+            PreChunkedMessage msg = encoding.message(packet, packet.dtsMillis() & U32, streamId);
             session.writeUnflushed(msg);
         } finally {
             packet.release();

@@ -52,6 +52,12 @@ public final class ControlMessages {
         return control(MessageType.USER_CONTROL, alloc.buffer(6).writeShort(eventType).writeInt(value));
     }
 
+    /** User Control SetBufferLength (event 3, client to server): stream id, then buffer length in ms. */
+    public static RtmpMessage setBufferLength(ByteBufAllocator alloc, int messageStreamId, int millis) {
+        return control(MessageType.USER_CONTROL,
+                alloc.buffer(10).writeShort(SET_BUFFER_LENGTH).writeInt(messageStreamId).writeInt(millis));
+    }
+
     /** User Control PingResponse echoing the 4 bytes of a PingRequest. */
     public static RtmpMessage pingResponse(ByteBufAllocator alloc, int timestamp) {
         return userControl(alloc, PING_RESPONSE, timestamp);

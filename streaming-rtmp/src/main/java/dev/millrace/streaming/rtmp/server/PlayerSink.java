@@ -6,15 +6,15 @@ import dev.millrace.streaming.core.MediaSink;
 import dev.millrace.streaming.core.StreamInfo;
 import dev.millrace.streaming.core.Subscription;
 import dev.millrace.streaming.rtmp.chunk.PreChunkedMessage;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import dev.millrace.streaming.rtmp.message.CommandCodec;
 import dev.millrace.streaming.rtmp.message.ControlMessages;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
  * Sends a stream to one RTMP player. Runs on the player's event loop.
  *
- * <p>Each packet's chunked body is built once per stream ({@link RtmpMediaEncoding}) and written here as a retained
+ * <p>Each packet's chunked body is built once per stream ({@link MediaMessageEncoding}) and written here as a retained
  * duplicate behind this player's own first-chunk header; timestamps are rebased so this player's timeline starts at
  * 0 on its first frame, with metadata and sequence headers at 0 (field guide §6, §7).
  */
@@ -22,7 +22,7 @@ final class PlayerSink implements MediaSink {
 
     private final ChannelHandlerContext ctx;
     private final int messageStreamId;
-    private final RtmpMediaEncoding encoding;
+    private final MediaMessageEncoding encoding;
     private final PlayerCapabilities capabilities;
     private boolean waitingForPublisher;
     private boolean receiveAudio = true;
@@ -31,7 +31,7 @@ final class PlayerSink implements MediaSink {
     private long lastTimestamp;
     private Subscription subscription;
 
-    PlayerSink(ChannelHandlerContext ctx, int messageStreamId, RtmpMediaEncoding encoding,
+    PlayerSink(ChannelHandlerContext ctx, int messageStreamId, MediaMessageEncoding encoding,
             PlayerCapabilities capabilities, boolean waitingForPublisher) {
         this.ctx = ctx;
         this.messageStreamId = messageStreamId;
@@ -71,11 +71,7 @@ final class PlayerSink implements MediaSink {
             timestamp = Math.max(0, Math.floorDiv(p.dts90k() - base90k, MediaPacket.TICKS_PER_MILLI));
             lastTimestamp = timestamp;
         }
-        ByteBuf body = p.encoded(encoding);
-        // The duplicate is owned by the message; the chunk encoder releases it once written.
-        PreChunkedMessage msg = new PreChunkedMessage(RtmpMediaEncoding.chunkStreamId(p), RtmpMediaEncoding.typeId(p),
-                timestamp & 0xFFFFFFFFL, messageStreamId, RtmpMediaEncoding.messageLength(p), encoding.chunkSize(),
-                body.retainedDuplicate());
+        PreChunkedMessage msg = encoding.message(p, timestamp, messageStreamId);
         ctx.write(msg, ctx.voidPromise());
     }
 

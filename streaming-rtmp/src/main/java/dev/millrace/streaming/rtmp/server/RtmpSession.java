@@ -18,6 +18,7 @@ import dev.millrace.streaming.rtmp.amf.AmfMetadata;
 import dev.millrace.streaming.rtmp.amf.AmfObject;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
 import dev.millrace.streaming.rtmp.handshake.HandshakeCompleted;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import dev.millrace.streaming.rtmp.message.Command;
 import dev.millrace.streaming.rtmp.message.CommandCodec;
 import dev.millrace.streaming.rtmp.message.ControlMessages;
@@ -55,7 +56,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     private final ServerConfig config;
     private final RtmpLimits limits;
-    private final RtmpMediaEncoding mediaEncoding;
+    private final MediaMessageEncoding mediaEncoding;
     private final ConnectionLimiter limiter;
     private final CommandCodec codec;
     private final long id = IDS.incrementAndGet();
@@ -82,7 +83,7 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     private final NetStream[] streams;
     private boolean warnedMalformedMedia;
 
-    RtmpSession(ServerConfig config, RtmpMediaEncoding mediaEncoding, ConnectionLimiter limiter) {
+    RtmpSession(ServerConfig config, MediaMessageEncoding mediaEncoding, ConnectionLimiter limiter) {
         this.config = config;
         this.limits = config.limits();
         this.mediaEncoding = mediaEncoding;

@@ -3,6 +3,7 @@ package dev.millrace.streaming.rtmp.server;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
 import dev.millrace.streaming.rtmp.chunk.ChunkEncoder;
 import dev.millrace.streaming.rtmp.handshake.ServerHandshakeHandler;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -15,13 +16,13 @@ public final class ServerChannelInitializer extends ChannelInitializer<Channel> 
 
     private final ServerConfig config;
     private final ChannelGroup channels;
-    private final RtmpMediaEncoding mediaEncoding;
+    private final MediaMessageEncoding mediaEncoding;
     private final ConnectionLimiter limiter;
 
     public ServerChannelInitializer(ServerConfig config, ChannelGroup channels) {
         this.config = config;
         this.channels = channels;
-        this.mediaEncoding = new RtmpMediaEncoding(config.chunkSize());
+        this.mediaEncoding = MediaMessageEncoding.forPlayers(config.chunkSize());
         this.limiter = new ConnectionLimiter(config.limits());
     }
 

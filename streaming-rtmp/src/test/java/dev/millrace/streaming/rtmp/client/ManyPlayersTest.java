@@ -7,6 +7,7 @@ import dev.millrace.streaming.core.Codec;
 import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.core.PacketType;
 import dev.millrace.streaming.rtmp.RtmpClient;
+import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpServer;
 import dev.millrace.streaming.rtmp.message.MessageType;
 import io.netty.buffer.ByteBuf;
@@ -66,8 +67,9 @@ class ManyPlayersTest {
     void aThousandPlayersOnOneGroupAllReceiveEveryFrame() throws Exception {
         // Generous deadlines on both sides: on a loaded 2-core machine, with the leak detector at PARANOID and a cold
         // JIT, a thousand handshakes can take longer than the 10 s defaults; the bounds asserted below still hold.
-        try (RtmpServer server = RtmpServer.builder().port(0).threads(1).handshakeTimeoutMillis(60_000)
-                        .connectTimeoutMillis(60_000).start();
+        RtmpLimits limits = RtmpLimits.builder().handshakeTimeoutMillis(60_000).connectTimeoutMillis(60_000)
+                .maxConnectionsPerAddress(2_000).maxPendingConnections(2_000).build();
+        try (RtmpServer server = RtmpServer.builder().port(0).threads(1).limits(limits).start();
                 RtmpClient client = RtmpClient.builder().threads(1).handshakeTimeoutMillis(60_000)
                         .commandTimeoutMillis(60_000).build()) {
             String url = "rtmp://127.0.0.1:" + server.port() + "/live";

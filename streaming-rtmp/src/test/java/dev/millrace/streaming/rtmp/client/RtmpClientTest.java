@@ -13,6 +13,7 @@ import dev.millrace.streaming.core.StreamAuthorizer;
 import dev.millrace.streaming.core.StreamInfo;
 import dev.millrace.streaming.core.StreamListener;
 import dev.millrace.streaming.rtmp.RtmpClient;
+import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpServer;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -343,8 +344,8 @@ class RtmpClientTest {
                 return StreamAuthorizer.allowAll().authorizePlay(request);
             }
         };
-        try (RtmpServer slow = RtmpServer.builder().port(0).threads(1).authTimeoutMillis(60_000)
-                .authorizer(undecided).start();
+        try (RtmpServer slow = RtmpServer.builder().port(0).threads(1)
+                .limits(RtmpLimits.builder().authTimeoutMillis(60_000).build()).authorizer(undecided).start();
                 RtmpClient impatient = RtmpClient.builder().threads(1).commandTimeoutMillis(400).build()) {
             RtmpConnection conn = impatient.connect("rtmp://127.0.0.1:" + slow.port() + "/live")
                     .get(T, TimeUnit.SECONDS);

@@ -1,0 +1,2 @@
+/** Media packets as RTMP messages, encoded once and shared by every connection that sends them. */
+package dev.millrace.streaming.rtmp.media;
