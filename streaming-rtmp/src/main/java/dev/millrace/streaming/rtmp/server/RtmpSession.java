@@ -3,18 +3,13 @@ package dev.millrace.streaming.rtmp.server;
 import dev.millrace.streaming.core.AuthDecision;
 import dev.millrace.streaming.core.AuthRequest;
 import dev.millrace.streaming.core.ConnectionInfo;
-import dev.millrace.streaming.core.MediaPacket;
-import dev.millrace.streaming.core.PacketType;
 import dev.millrace.streaming.core.Publication;
 import dev.millrace.streaming.core.Stream;
 import dev.millrace.streaming.core.StreamNames;
 import dev.millrace.streaming.core.Subscription;
-import dev.millrace.streaming.core.flv.FlvMediaParser;
 import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpProtocolException;
 import dev.millrace.streaming.rtmp.RtmpProtocolException.Reason;
-import dev.millrace.streaming.rtmp.amf.Amf0Writer;
-import dev.millrace.streaming.rtmp.amf.AmfMetadata;
 import dev.millrace.streaming.rtmp.amf.AmfObject;
 import dev.millrace.streaming.rtmp.chunk.ChunkDecoder;
 import dev.millrace.streaming.rtmp.handshake.HandshakeCompleted;
@@ -33,9 +28,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,7 +73,6 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     private long lastAckedBytes;
     private boolean wrote;
     private final NetStream[] streams;
-    private boolean warnedMalformedMedia;
 
     RtmpSession(ServerConfig config, MediaMessageEncoding mediaEncoding, ConnectionLimiter limiter) {
         this.config = config;
@@ -144,8 +135,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         }
         for (NetStream s : streams) {
             if (s != null && s.mode == Mode.PUBLISHING) {
-                if (s.mediaSinceTick) {
-                    s.mediaSinceTick = false;
+                if (s.ingest.mediaSinceTick) {
+                    s.ingest.mediaSinceTick = false;
                     s.lastMediaNanos = now;
                 } else if (s.lastMediaNanos == 0 && elapsed(now, s.publishStartNanos) > limits.firstMediaTimeoutMillis()) {
                     timeout("no media within " + limits.firstMediaTimeoutMillis() + " ms of publishing");
@@ -210,20 +201,35 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
                 onUserControl(m);
                 return;
             case MessageType.AUDIO:
-            case MessageType.VIDEO:
-                onMedia(m.typeId(), m.messageStreamId(), m.timestamp(), m.content());
+            case MessageType.VIDEO: {
+                NetStream s = publishingStream(m.messageStreamId());
+                if (s != null) {
+                    s.ingest.media(m.typeId(), m.timestamp(), m.content());
+                } else {
+                    log.debug("{}: dropping media on message stream {}, which is not publishing", this,
+                            m.messageStreamId());
+                }
                 return;
+            }
             case MessageType.DATA_AMF0:
-            case MessageType.DATA_AMF3:
-                onData(m);
+            case MessageType.DATA_AMF3: {
+                NetStream s = publishingStream(m.messageStreamId());
+                if (s != null) {
+                    s.ingest.data(m, ctx.alloc());
+                }
                 return;
+            }
             case MessageType.COMMAND_AMF0:
             case MessageType.COMMAND_AMF3:
                 onCommand(codec.decodeCommand(m));
                 return;
-            case MessageType.AGGREGATE:
-                onAggregate(m);
+            case MessageType.AGGREGATE: {
+                NetStream s = publishingStream(m.messageStreamId());
+                if (s != null) {
+                    s.ingest.aggregate(m, limits);
+                }
                 return;
+            }
             default:
                 log.debug("{}: ignoring message type {}", this, m.typeId());
         }
@@ -255,8 +261,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         for (NetStream s : streams) {
-            if (s != null && s.publication != null) {
-                s.publication.flush();
+            if (s != null && s.ingest != null) {
+                s.ingest.flush();
             }
         }
         if (decoder != null) {
@@ -511,9 +517,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         s.mode = Mode.PUBLISHING;
         s.publishStartNanos = System.nanoTime();
         s.lastMediaNanos = 0;
-        s.publication = pub;
         s.name = name;
-        s.ingest = new Ingest();
+        s.ingest = new Ingest(pub, this, codec);
         write(ControlMessages.userControl(ctx.alloc(), ControlMessages.STREAM_BEGIN, s.sid));
         write(CommandCodec.onStatus(ctx.alloc(), s.sid, "status", "NetStream.Publish.Start",
                 "Started publishing stream " + name + ".", name));
@@ -631,9 +636,8 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         s.generation++;
-        if (s.publication != null) {
-            s.publication.close();
-            s.publication = null;
+        if (s.ingest != null) {
+            s.ingest.publication().close();
             if (notify && ctx.channel().isActive()) {
                 write(CommandCodec.onStatus(ctx.alloc(), s.sid, "status", "NetStream.Unpublish.Success",
                         "Stopped publishing " + s.name + ".", s.name));
@@ -694,59 +698,6 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- media
 
-    private void onMedia(int typeId, int msid, long timestamp, ByteBuf body) {
-        NetStream s = publishingStream(msid);
-        if (s == null) {
-            log.debug("{}: dropping media on message stream {} that is not publishing", this, msid);
-            return;
-        }
-        s.mediaSinceTick = true;
-        long dts90k = s.ingest.unwrap(timestamp) * MediaPacket.TICKS_PER_MILLI;
-        List<MediaPacket> out = s.ingest.packets;
-        FlvMediaParser.Result r = typeId == MessageType.VIDEO
-                ? FlvMediaParser.parseVideo(body, dts90k, out)
-                : FlvMediaParser.parseAudio(body, dts90k, out);
-        if (r != FlvMediaParser.Result.OK) {
-            if (r == FlvMediaParser.Result.MALFORMED && !warnedMalformedMedia) {
-                warnedMalformedMedia = true;
-                log.warn("{}: dropping malformed {} messages on {}/{}", this,
-                        typeId == MessageType.VIDEO ? "video" : "audio", app, s.name);
-            } else {
-                log.debug("{}: {} message dropped: {}", this, typeId == MessageType.VIDEO ? "video" : "audio", r);
-            }
-            return;
-        }
-        publishAll(s, out);
-    }
-
-    private void publishAll(NetStream s, List<MediaPacket> out) {
-        try {
-            for (int i = 0; i < out.size(); i++) {
-                MediaPacket p = out.set(i, null);
-                if (p.type() == PacketType.SEQUENCE_HEADER) {
-                    if (!CodecConfigs.accept(this, s.publication, p)) {
-                        p.release();
-                        continue;
-                    }
-                    s.ingest.sawHeader(p);
-                } else if (p.type() == PacketType.FRAME && !s.ingest.decodable(p)) {
-                    // No decoder could use it: H.264/HEVC/AV1/AAC frames need their configuration first.
-                    log.debug("{}: dropping a {} frame that arrived before its sequence header", this, p.codec());
-                    p.release();
-                    continue;
-                }
-                s.publication.publish(p);
-            }
-        } finally {
-            for (MediaPacket p : out) {
-                if (p != null) {
-                    p.release();
-                }
-            }
-            out.clear();
-        }
-    }
-
     private NetStream publishingStream(int msid) {
         NetStream s = streamFor(msid);
         if (s != null && s.mode == Mode.PUBLISHING) {
@@ -763,57 +714,6 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
             }
         }
         return only;
-    }
-
-    private void onData(RtmpMessage m) {
-        NetStream s = publishingStream(m.messageStreamId());
-        if (s == null) {
-            return;
-        }
-        List<Object> values = codec.decodeValues(m);
-        if (!values.isEmpty() && "@setDataFrame".equals(values.get(0))) {
-            values = values.subList(1, values.size());
-        }
-        if (values.isEmpty() || "@clearDataFrame".equals(values.get(0))) {
-            return;
-        }
-        long dts90k = s.ingest.unwrap(m.timestamp()) * MediaPacket.TICKS_PER_MILLI;
-        if ("onMetaData".equals(values.get(0)) && values.size() > 1 && values.get(1) instanceof Map) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> raw = (Map<String, Object>) values.get(1);
-            Map<String, Object> clean = AmfMetadata.sanitizeForPlayers(raw);
-            ByteBuf payload = ctx.alloc().buffer(256);
-            try {
-                Amf0Writer.write(payload, "onMetaData");
-                Amf0Writer.write(payload, clean);
-            } catch (RuntimeException e) {
-                payload.release();
-                throw e;
-            }
-            s.publication.metadata(clean);
-            s.publication.publish(MediaPacket.data(PacketType.METADATA, dts90k, payload));
-            return;
-        }
-        if ("|RtmpSampleAccess".equals(values.get(0))) {
-            return; // FFmpeg prefixes this with @setDataFrame; it is ours to send, not to forward
-        }
-        ByteBuf body = m.content();
-        ByteBuf payload = m.typeId() == MessageType.DATA_AMF3
-                ? body.retainedSlice(body.readerIndex() + 1, body.readableBytes() - 1)
-                : body.retainedDuplicate(); // owned by the packet
-        s.publication.publish(MediaPacket.data(PacketType.FRAME, dts90k, payload));
-    }
-
-    private void onAggregate(RtmpMessage m) {
-        NetStream s = publishingStream(m.messageStreamId());
-        if (s == null) {
-            return;
-        }
-        AggregateMessages.forEach(m, limits, (typeId, timestamp, body) -> {
-            if (typeId == MessageType.AUDIO || typeId == MessageType.VIDEO) {
-                onMedia(typeId, m.messageStreamId(), timestamp, body);
-            }
-        });
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -933,59 +833,15 @@ final class RtmpSession extends ChannelInboundHandlerAdapter {
         /** The name the client asked for (possibly a stream key: never logged). */
         String requestedName;
         boolean reset = true;
-        Publication publication;
+        /** Non-null while publishing. */
+        Ingest ingest;
         long publishStartNanos;
         long lastMediaNanos;
-        boolean mediaSinceTick;
-        Ingest ingest;
         PlayerSink sink;
         Subscription subscription;
 
         NetStream(int sid) {
             this.sid = sid;
-        }
-    }
-
-    /**
-     * A publisher's timestamps, unwrapped from RTMP's 32 bits to a 64-bit timeline with one base shared by every
-     * track: {@code ext += (int) (ts - last)} (field guide §6).
-     */
-    private static final class Ingest {
-        final List<MediaPacket> packets = new ArrayList<>(2);
-        /** (kind, track) pairs that had a sequence header, bit kind.ordinal() * 256 + trackId. */
-        private final BitSet headers = new BitSet();
-
-        void sawHeader(MediaPacket p) {
-            headers.set(p.kind().ordinal() * 256 + p.trackId());
-        }
-
-        /** Whether a decoder can use frame {@code p}: its codec needs no configuration or it has arrived. */
-        boolean decodable(MediaPacket p) {
-            switch (p.codec()) {
-                case H264:
-                case HEVC:
-                case VVC:
-                case AV1:
-                case AAC:
-                    return headers.get(p.kind().ordinal() * 256 + p.trackId());
-                default:
-                    return true;
-            }
-        }
-
-        private boolean started;
-        private long last32;
-        private long ext;
-
-        long unwrap(long ts32) {
-            if (!started) {
-                started = true;
-                ext = ts32;
-            } else {
-                ext += (int) (ts32 - last32);
-            }
-            last32 = ts32;
-            return ext;
         }
     }
 }
