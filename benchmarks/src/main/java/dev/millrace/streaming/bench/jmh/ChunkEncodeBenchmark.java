@@ -44,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       header (zero copy). Per operation exactly what a player connection costs per packet, the message object
  *       and the duplicate included (the server's {@code PlayerSink} creates both).</li>
  *   <li>{@link #chunkedBodyEncode}: the once-per-packet (per stream) cost of that shared body: the server's own
- *       {@code RtmpMediaEncoding.encode} (FLV tag body header, then {@link ChunkedBody#encode}) of a
+ *       {@code MediaMessageEncoding.encode} (FLV tag body header, then {@link ChunkedBody#encode}) of a
  *       {@link MediaPacket} as the ingest parser makes it (a slice of the message buffer).</li>
  * </ul>
  * Sizes: 341 (an AAC frame at 128 kbps), 1150 (a 600 kbps inter frame), 50000 (a keyframe). The encoder's writes go
@@ -109,7 +109,7 @@ public class ChunkEncodeBenchmark {
 
     @SuppressWarnings("unchecked")
     private static MediaPacket.Encoding<ByteBuf> mediaEncoding() {
-        return (MediaPacket.Encoding<ByteBuf>) ServerInternals.newMediaEncoding(CHUNK_SIZE);
+        return ServerInternals.newMediaEncoding(CHUNK_SIZE);
     }
 
     @TearDown(Level.Trial)

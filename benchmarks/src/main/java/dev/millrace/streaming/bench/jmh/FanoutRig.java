@@ -1,5 +1,6 @@
 package dev.millrace.streaming.bench.jmh;
 
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import dev.millrace.streaming.core.ConnectionInfo;
 import dev.millrace.streaming.core.MediaPacket;
 import dev.millrace.streaming.core.MediaSink;
@@ -94,7 +95,7 @@ final class FanoutRig implements AutoCloseable {
         publishBody(MessageType.AUDIO, CommandVectors.hex(SyntheticGop.AAC_SEQUENCE_HEADER_HEX), 0);
         publishBody(MessageType.VIDEO, CommandVectors.hex(SyntheticGop.AVC_SEQUENCE_HEADER_HEX), 0);
 
-        Object encoding = ServerInternals.newMediaEncoding(CHUNK_SIZE);
+        MediaMessageEncoding encoding = ServerInternals.newMediaEncoding(CHUNK_SIZE);
         Stream stream = publication.stream();
         subscriptions = new ArrayList<>(subscribers);
         sinks = new ArrayList<>(subscribers);

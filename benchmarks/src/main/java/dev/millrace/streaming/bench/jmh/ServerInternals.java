@@ -1,12 +1,13 @@
 package dev.millrace.streaming.bench.jmh;
 
 import dev.millrace.streaming.core.MediaSink;
+import dev.millrace.streaming.rtmp.media.MediaMessageEncoding;
 import io.netty.channel.ChannelHandlerContext;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 
 /**
- * Creates the server's own player sink and media encoding, which are package-private in
+ * Creates the server's own player sink, which is package-private in
  * {@code dev.millrace.streaming.rtmp.server}, so the fan-out benchmark measures the production code and not a copy
  * of it. Reflection runs once at setup; afterwards the sink is called through the public {@link MediaSink}
  * interface. A change of those constructors fails the benchmark's setup (and the benchmark module's tests) with the
@@ -19,22 +20,16 @@ final class ServerInternals {
     private ServerInternals() {
     }
 
-    /** {@code new RtmpMediaEncoding(chunkSize)}: one per server, shared by all its players. */
-    static Object newMediaEncoding(int chunkSize) {
-        try {
-            Constructor<?> c = Class.forName(PACKAGE + "RtmpMediaEncoding").getDeclaredConstructor(int.class);
-            c.setAccessible(true);
-            return c.newInstance(chunkSize);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("RtmpMediaEncoding(int) is not there any more", e);
-        }
+    /** The encoding a server with this chunk size shares between all its players. */
+    static MediaMessageEncoding newMediaEncoding(int chunkSize) {
+        return MediaMessageEncoding.forPlayers(chunkSize);
     }
 
     /**
      * {@code new PlayerSink(ctx, messageStreamId, encoding, PlayerCapabilities.LEGACY, false)}: a player that declared
      * no codecs (FFmpeg, VLC, OBS), attached to a stream that is publishing. Its writes go to {@code ctx}.
      */
-    static MediaSink newPlayerSink(ChannelHandlerContext ctx, int messageStreamId, Object encoding) {
+    static MediaSink newPlayerSink(ChannelHandlerContext ctx, int messageStreamId, MediaMessageEncoding encoding) {
         try {
             Class<?> capabilities = Class.forName(PACKAGE + "PlayerCapabilities");
             Field legacy = capabilities.getDeclaredField("LEGACY");
@@ -44,7 +39,7 @@ final class ServerInternals {
             c.setAccessible(true);
             return (MediaSink) c.newInstance(ctx, messageStreamId, encoding, legacy.get(null), false);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("PlayerSink(ChannelHandlerContext, int, RtmpMediaEncoding, "
+            throw new IllegalStateException("PlayerSink(ChannelHandlerContext, int, MediaMessageEncoding, "
                     + "PlayerCapabilities, boolean) or PlayerCapabilities.LEGACY is not there any more", e);
         }
     }

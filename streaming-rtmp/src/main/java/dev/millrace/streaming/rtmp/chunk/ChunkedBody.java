@@ -63,7 +63,10 @@ public final class ChunkedBody {
                 inChunk = 0;
             }
             final int n = Math.min(left, chunkSize - inChunk);
-            out.writeBytes(src, index, n);
+            // getBytes into out rather than out.writeBytes(src): the latter copies through a temporary NIO view
+            // (allocated per call) when src comes from another allocator than out, as a parser's slice does.
+            src.getBytes(index, out, out.writerIndex(), n);
+            out.writerIndex(out.writerIndex() + n);
             index += n;
             left -= n;
             inChunk += n;

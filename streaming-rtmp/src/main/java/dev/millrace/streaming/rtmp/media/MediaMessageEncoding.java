@@ -103,8 +103,9 @@ public final class MediaMessageEncoding implements MediaPacket.Encoding<ByteBuf>
     public ByteBuf encode(MediaPacket p) {
         boolean prefixed = prefixed(p);
         int size = prefixed ? 0 : FlvMediaWriter.tagBodyHeaderSize(p);
+        // A pooled direct header: a heap one would make the copy into the direct body take Netty's slow path.
         ByteBuf header = prefixed ? Unpooled.wrappedBuffer(SET_DATA_FRAME)
-                : size == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.buffer(size, size);
+                : size == 0 ? Unpooled.EMPTY_BUFFER : ByteBufAllocator.DEFAULT.directBuffer(size, size);
         try {
             if (!prefixed) {
                 FlvMediaWriter.writeTagBodyHeader(p, header);
