@@ -88,7 +88,7 @@ public final class Ffmpeg {
      * this the bundled libraries' dependencies on each other (libavutil's {@code libva.so.2}, libavdevice's
      * {@code libdrm.so.2}) are looked for only among the system's libraries.
      */
-    static void libraryPath(Map<String, String> environment, String program) {
+    public static void libraryPath(Map<String, String> environment, String program) {
         String directory = Path.of(program).toAbsolutePath().getParent().toString();
         String current = environment.get("LD_LIBRARY_PATH");
         environment.put("LD_LIBRARY_PATH",

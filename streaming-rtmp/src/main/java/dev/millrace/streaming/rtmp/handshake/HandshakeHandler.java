@@ -105,12 +105,16 @@ abstract class HandshakeHandler extends ByteToMessageDecoder {
         ctx.fireUserEventTriggered(new HandshakeCompleted(complex));
     }
 
-    /** Discards the input, closes the channel and returns the exception for the caller to throw. */
+    /**
+     * Discards the input and returns the exception for the caller to throw; the channel is closed right after the
+     * exception has gone through the pipeline. Closing only then keeps the order a peer can observe: the error is
+     * logged before the peer sees the connection end.
+     */
     final RtmpProtocolException fail(ChannelHandlerContext ctx, ByteBuf in, String detail) {
         phase = Phase.BAD;
         in.skipBytes(in.readableBytes());
         cancelTimer();
-        ctx.close();
+        ctx.executor().execute(ctx::close);
         return new RtmpProtocolException(Reason.BAD_HANDSHAKE, detail);
     }
 

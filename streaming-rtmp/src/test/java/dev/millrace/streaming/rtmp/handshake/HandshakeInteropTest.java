@@ -145,8 +145,8 @@ class HandshakeInteropTest {
 
     /**
      * Runs FFmpeg until {@code seen} completes, then kills it. Started here rather than through
-     * {@link Ffmpeg#start}: the bytedeco executable finds its shared libraries (libva.so.2 and others, extracted
-     * next to it) only through {@code LD_LIBRARY_PATH}, which {@link Ffmpeg#start} does not set.
+     * {@link Ffmpeg#start}, whose processes are expected to end on their own; the environment is the same
+     * ({@link Ffmpeg#libraryPath}: the bundled libraries and, on machines without them, the stub system ones).
      */
     private Seen runFfmpegAgainstServer(List<String> args, CompletableFuture<Seen> seen, Channel server)
             throws Exception {
@@ -155,7 +155,7 @@ class HandshakeInteropTest {
         command.addAll(args);
         Path log = tmp.resolve("ffmpeg.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("LD_LIBRARY_PATH", Path.of(exe).getParent().toString());
+        Ffmpeg.libraryPath(pb.environment(), exe);
         Process ffmpeg = pb.start();
         // FFmpeg exits on its own only after a failure: the server closes the connection once it saw connect.
         ffmpeg.onExit().thenRun(() -> seen.completeExceptionally(
