@@ -72,6 +72,7 @@ public final class MillraceServer {
                 .bindAddress(options.bind)
                 .port(options.rtmpPort)
                 .limits(limits.build())
+                .threads(options.threads)
                 .streamOptions(StreamOptions.DEFAULT.withFlushWindowMillis(options.flushWindowMillis))
                 .authorizer(keys.build())
                 .listener(new LoggingListener())
@@ -139,6 +140,8 @@ public final class MillraceServer {
         int maxConnections;
         int maxConnectionsPerIp;
         long flushWindowMillis = StreamOptions.DEFAULT.flushWindowMillis();
+        /** Event-loop threads; 0 lets the server choose (twice the processors, Netty's default). */
+        int threads;
         boolean open;
         boolean help;
 
@@ -167,6 +170,9 @@ public final class MillraceServer {
                         break;
                     case "--flush-window-ms":
                         o.flushWindowMillis = count(value(args, ++i, a), a, 0);
+                        break;
+                    case "--threads":
+                        o.threads = count(value(args, ++i, a), a);
                         break;
                     case "--open":
                         o.open = true;
@@ -273,6 +279,7 @@ public final class MillraceServer {
             out.println("  --max-connections N         connections at once (default 10000)");
             out.println("  --max-connections-per-ip N  connections at once from one address (default 1000)");
             out.println("  --flush-window-ms N         how long a viewer's writes may wait to go out together");
+            out.println("  --threads N                 event-loop threads (default: twice the processors)");
             out.println("  --help             this text");
         }
     }

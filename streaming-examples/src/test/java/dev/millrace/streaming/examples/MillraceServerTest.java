@@ -22,8 +22,11 @@ class MillraceServerTest {
     @Test
     void parsesStreamsAndOptions() {
         MillraceServer.Options o = MillraceServer.Options.parse(new String[] {"--rtmp-port", "0", "--bind",
-                "127.0.0.1", "--stream", "alice:k1-abcdef", "--stream", "bob:k2-abcdef", "--open"});
+                "127.0.0.1", "--stream", "alice:k1-abcdef", "--stream", "bob:k2-abcdef", "--open", "--threads", "1",
+                "--flush-window-ms", "0"});
         assertThat(o.rtmpPort).isZero();
+        assertThat(o.threads).isOne();
+        assertThat(o.flushWindowMillis).isZero();
         assertThat(o.streams).containsEntry("alice", "k1-abcdef").containsEntry("bob", "k2-abcdef");
         assertThat(o.open).isTrue();
         assertThat(o.generatedKeys).isEmpty();
