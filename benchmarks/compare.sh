@@ -211,15 +211,32 @@ stop_pid() {
 }
 
 cleanup() {
-  local pid
-  for pid in ${started[@]+"${started[@]}"}; do
-    echo "compare.sh: stopping $pid" >&2
-    stop_pid "$pid"
+  local i
+  # Newest first: the harness before the server it loads.
+  for (( i = ${#started[@]} - 1; i >= 0; i-- )); do
+    echo "compare.sh: stopping ${started[i]}" >&2
+    stop_pid "${started[i]}"
   done
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Runs a long command (the harness) in the background and waits for it. Bash runs a trap only after a foreground
+# command ends, and after ctrl-c not at all if the command exited rather than died of SIGINT (a JVM exits with
+# 130); the wait builtin returns as soon as a trapped signal arrives, so ctrl-c and SIGTERM stop everything at once.
+run_waiting() {
+  if (( dry_run )); then
+    show "$@"
+    return 0
+  fi
+  "$@" < /dev/null &
+  local pid=$! status=0
+  started+=("$pid")
+  wait "$pid" || status=$?
+  stop_pid "$pid"
+  return "$status"
+}
 
 # True if something accepts TCP connections on 127.0.0.1:$1.
 port_accepts() {
@@ -500,7 +517,7 @@ run_scenario() {
   cmd+=(${harness_extra[@]+"${harness_extra[@]}"})
   say "$name / $scenario${note:+ ($note)}: $publishers publisher(s) x $players player(s), ${warmup}+${duration} s"
   mkdir -p "$out/json"
-  run "${cmd[@]}"
+  run_waiting "${cmd[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -606,8 +623,10 @@ for s in "${server_list[@]}"; do
     fi
   else
     for sc in ${scenario_list[@]+"${scenario_list[@]}"}; do
-      if ! run_scenario "$s" "$sc" ""; then
-        echo "compare.sh: the harness failed for $s / $sc" >&2
+      status=0
+      run_scenario "$s" "$sc" "" || status=$?
+      if (( status != 0 )); then
+        echo "compare.sh: the harness failed for $s / $sc (status $status)" >&2
         failures=$(( failures + 1 ))
       fi
       if (( ! dry_run )) && ! alive "$server_pid"; then
@@ -626,7 +645,9 @@ if (( window_sweep && ! check_peers )); then
       failures=$(( failures + 1 ))
       continue
     fi
-    run_scenario millrace fanout-500 "window=${w}ms" || failures=$(( failures + 1 ))
+    status=0
+    run_scenario millrace fanout-500 "window=${w}ms" || status=$?
+    (( status == 0 )) || failures=$(( failures + 1 ))
     stop_server millrace
   done
 fi
