@@ -542,8 +542,10 @@ record_machine() {
     if [[ -x "$nginx_bin" ]]; then
       echo "nginx (nginx -V):"
       LINES_MAX=2 version_lines nginx_env "$nginx_bin" -V
-      echo "    deb: $(basename "$(ls "$peers/debs"/nginx_*.deb 2>/dev/null | head -1)" 2>/dev/null)"
-      echo "    deb: $(basename "$(ls "$peers/debs"/libnginx-mod-rtmp_*.deb 2>/dev/null | head -1)" 2>/dev/null)"
+      local deb
+      for deb in "$peers/debs"/nginx_*.deb "$peers/debs"/libnginx-mod-rtmp_*.deb; do
+        [[ -f "$deb" ]] && echo "    deb: $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)"
+      done
     fi
     if command -v node > /dev/null; then
       echo "node:        $(node --version)"
@@ -563,17 +565,21 @@ ffmpeg_smoke() {
   url="rtmp://127.0.0.1:$port/live/check"
   log="$out/logs/$name-ffmpeg.log"
   "$FFMPEG" -hide_banner -loglevel error -re -f lavfi -i testsrc=size=640x360:rate=30 -f lavfi -i sine \
-    -c:v libx264 -preset veryfast -g 60 -c:a aac -t 8 -f flv "$url" > "$log" 2>&1 &
-  local ff=$!
+    -c:v libx264 -preset veryfast -g 60 -c:a aac -t 10 -f flv "$url" > "$log" 2>&1 &
+  local ff=$! frames
   sleep 2
   probe="$(timeout 20 "$FFPROBE" -v error -show_entries stream=codec_name -of csv=p=0 "$url" 2>>"$log" \
     | sort | tr '\n' ' ')" || true
+  # A player that decodes 3 s of the stream; ffmpeg's last progress line says how many video frames it got.
+  frames="$(timeout 20 "$FFMPEG" -hide_banner -nostats -i "$url" -t 3 -f null - 2>&1 \
+    | grep -o 'frame= *[0-9]*' | tail -n 1 | tr -dc '0-9')" || true
   wait "$ff" || true
-  if [[ "$probe" == "aac h264 " ]]; then
-    echo "   ffmpeg publish + ffprobe play: h264 + aac, ok"
+  if [[ "$probe" == "aac h264 " && "${frames:-0}" -gt 0 ]]; then
+    echo "   ffmpeg publish, ffprobe: h264 + aac, ffmpeg play: $frames frames decoded in 3 s of media: ok"
     return 0
   fi
-  echo "compare.sh: ffprobe of $url saw '${probe}' instead of 'aac h264'; $log:" >&2
+  echo "compare.sh: at $url ffprobe saw '${probe}' (expected 'aac h264 '), a player decoded ${frames:-0} frames;" \
+    "$log:" >&2
   tail -n 20 "$log" >&2
   return 1
 }
