@@ -22,6 +22,7 @@
 #   --check-peers           install and start each server, check that its port accepts, stop it; no load. With
 #                           FFMPEG and FFPROBE set in the environment, also publish 8 s of test video with ffmpeg
 #                           and check with ffprobe that a player gets h264 + aac
+#   --fresh                 move an existing results.tsv aside (results-DATE.tsv) instead of appending to it
 #   --no-build              use the existing jars
 #   --dry-run               print the commands that would run (installs, servers, harness), run nothing
 #   -h, --help              this text
@@ -52,6 +53,7 @@ nms_port=19353
 build=1
 dry_run=0
 check_peers=0
+fresh=0
 harness_extra=()
 
 # node-media-server 2.7.4: the last release of the 2.x line, the version most deployments and published comparisons
@@ -83,6 +85,7 @@ while (( $# )); do
     --nms-port) nms_port="${2:?--nms-port needs a value}"; shift ;;
     --harness-arg) harness_extra+=("${2?--harness-arg needs a value}"); shift ;;
     --check-peers) check_peers=1 ;;
+    --fresh) fresh=1 ;;
     --no-build) build=0 ;;
     --dry-run) dry_run=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -158,7 +161,7 @@ started=()
 children_of() {
   local parent="$1" stat line rest ppid
   for stat in /proc/[0-9]*/stat; do
-    line="$(cat "$stat" 2>/dev/null)" || continue
+    { read -r line < "$stat"; } 2>/dev/null || continue
     rest="${line##*) }"
     read -r _ ppid _ <<< "$rest"
     if [[ "$ppid" == "$parent" ]]; then
@@ -179,8 +182,7 @@ descendants_of() {
 # True while $1 runs (a zombie, exited but not yet reaped, does not count).
 alive() {
   local state
-  [[ -r "/proc/$1/stat" ]] || return 1
-  state="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  { read -r state < "/proc/$1/stat"; } 2>/dev/null || return 1
   state="${state##*) }"
   [[ "${state:0:1}" != "Z" ]]
 }
@@ -200,12 +202,16 @@ stop_pid() {
   fi
   # An nginx worker outlives a master that was killed; kill whatever of the tree is left.
   for i in $tree; do
-    alive "$i" && kill -KILL "$i" 2>/dev/null
+    if alive "$i"; then
+      kill -KILL "$i" 2>/dev/null || true
+    fi
   done
   wait "$pid" 2>/dev/null || true
   local rest=()
   for i in ${started[@]+"${started[@]}"}; do
-    [[ "$i" != "$pid" ]] && rest+=("$i")
+    if [[ "$i" != "$pid" ]]; then
+      rest+=("$i")
+    fi
   done
   started=(${rest[@]+"${rest[@]}"})
 }
@@ -611,6 +617,10 @@ build_millrace
 for s in "${server_list[@]}"; do
   install_server "$s"
 done
+
+if (( fresh )) && [[ -f "$results" ]]; then
+  run mv "$results" "$out/results-$(date +%Y%m%d-%H%M%S).tsv"
+fi
 
 if (( ! dry_run )); then
   record_machine

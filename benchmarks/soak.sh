@@ -101,7 +101,7 @@ run() {
 # True while $1 runs (a zombie does not count).
 alive() {
   local state
-  state="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  { read -r state < "/proc/$1/stat"; } 2>/dev/null || return 1
   state="${state##*) }"
   [[ "${state:0:1}" != "Z" ]]
 }
