@@ -1,0 +1,311 @@
+package dev.millrace.streaming.bench.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The side-by-side table {@code benchmarks/compare.sh} prints: reads the results TSV that {@code LoadHarness}
+ * appends to and prints Markdown, one row per scenario (and note), with these columns for each server, Millrace
+ * first and the others in the order they first appear in the file:
+ *
+ * <ul>
+ *   <li><b>CPU s/GB</b>: server CPU seconds (user + system, the server process and its descendants) per gigabyte
+ *       delivered to players ({@code cpu_s_per_gb}); the cost of serving, independent of how many players kept up.
+ *   <li><b>RSS max MB</b>: the largest resident set size sampled during the measured period ({@code rss_max_mb}).
+ *   <li><b>kept up</b>: {@code k/n}, players that received media at the publishers' rate ({@code players_kept_up})
+ *       out of the players started ({@code players_total}).
+ *   <li><b>p95 ms</b>, <b>p99 ms</b>: latency percentiles from publisher send to player receive ({@code lat_p95_ms},
+ *       {@code lat_p99_ms}).
+ *   <li><b>TTFF p50 ms</b>: median time from a player's connect to its first media frame ({@code ttff_p50_ms}).
+ * </ul>
+ *
+ * Then, for each other server ("peer"), where Millrace and that peer both have a figure:
+ *
+ * <ul>
+ *   <li><b>CPU/GB vs peer</b>: Millrace's CPU s/GB divided by the peer's, e.g. {@code 0.55x}: below 1x Millrace
+ *       spends less CPU per byte delivered.
+ *   <li><b>RSS vs peer</b>: Millrace's RSS max divided by the peer's, the same way.
+ *   <li><b>p95 vs peer</b>: Millrace's p95 latency minus the peer's in whole milliseconds, e.g. {@code +12 ms}:
+ *       negative means Millrace delivers sooner.
+ * </ul>
+ *
+ * Without Millrace rows, or without peers, there are no ratio columns. A measurement the harness did not take
+ * ({@code -} in the TSV), a missing column or a zero divisor shows as {@code -}.
+ *
+ * <p>Rows are matched by the header's column names, so columns may be reordered or added. A run repeated with the
+ * same label, scenario and note replaces the earlier one: the last row in the file wins. A note of {@code -} is the
+ * same as no note.
+ */
+public final class CompareTable {
+
+    /** The label the harness gives Millrace's runs; its figures are the numerators of the ratio columns. */
+    static final String MILLRACE = "millrace";
+
+    private static final String NO_VALUE = "-";
+
+    /**
+     * One harness run, with the figures the table shows; {@link Double#NaN} where the TSV has {@code -} or lacks
+     * the column.
+     */
+    record Run(String label, String scenario, String note, double cpuSecondsPerGb, double rssMaxMb,
+            double playersKeptUp, double playersTotal, double latencyP95Millis, double latencyP99Millis,
+            double ttffP50Millis) {
+    }
+
+    private CompareTable() {
+    }
+
+    /** Prints the table for the results TSV named by the only argument. Exit status 2 on a usage or I/O error. */
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("Usage: CompareTable RESULTS.tsv");
+            System.exit(2);
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            System.err.println("CompareTable: no such file: " + args[0]);
+            System.exit(2);
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Run> runs = parse(lines);
+        if (runs.isEmpty()) {
+            System.out.println("No results in " + args[0]);
+            return;
+        }
+        System.out.print(format(runs));
+    }
+
+    /**
+     * Reads the runs from the lines of a results TSV whose first line is the header. Blank lines and repeated
+     * header lines are skipped; of several rows with the same label, scenario and note only the last is kept, at
+     * the place of the first.
+     *
+     * @throws IllegalArgumentException if the header has no {@code label} or {@code scenario} column
+     */
+    static List<Run> parse(List<String> lines) {
+        if (lines.isEmpty()) {
+            return List.of();
+        }
+        String header = lines.get(0);
+        String[] names = header.split("\t", -1);
+        Map<String, Integer> column = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            column.putIfAbsent(names[i].trim(), i);
+        }
+        if (!column.containsKey("label") || !column.containsKey("scenario")) {
+            throw new IllegalArgumentException("the header has no label or scenario column: " + header);
+        }
+        Map<List<String>, Run> runs = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank() || line.equals(header)) {
+                continue;
+            }
+            String[] cells = line.split("\t", -1);
+            Run run = new Run(
+                    text(cells, column, "label"),
+                    text(cells, column, "scenario"),
+                    text(cells, column, "note"),
+                    number(cells, column, "cpu_s_per_gb"),
+                    number(cells, column, "rss_max_mb"),
+                    number(cells, column, "players_kept_up"),
+                    number(cells, column, "players_total"),
+                    number(cells, column, "lat_p95_ms"),
+                    number(cells, column, "lat_p99_ms"),
+                    number(cells, column, "ttff_p50_ms"));
+            runs.put(List.of(run.label(), run.scenario(), run.note()), run);
+        }
+        return new ArrayList<>(runs.values());
+    }
+
+    /** The cell of column {@code name}, trimmed; empty if the row or the header lacks it or it is {@code -}. */
+    private static String text(String[] cells, Map<String, Integer> column, String name) {
+        Integer i = column.get(name);
+        if (i == null || i >= cells.length) {
+            return "";
+        }
+        String s = cells[i].trim();
+        return s.equals(NO_VALUE) ? "" : s;
+    }
+
+    private static double number(String[] cells, Map<String, Integer> column, String name) {
+        String s = text(cells, column, name);
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The Markdown table of {@code runs} (as {@link #parse} returns them), with a one-line legend under it. */
+    static String format(List<Run> runs) {
+        Set<String> labels = new LinkedHashSet<>();
+        Map<List<String>, Map<String, Run>> rows = new LinkedHashMap<>();
+        for (Run r : runs) {
+            if (r.label().equals(MILLRACE)) {
+                labels.add(MILLRACE);
+            }
+        }
+        for (Run r : runs) {
+            labels.add(r.label());
+            rows.computeIfAbsent(List.of(r.scenario(), r.note()), k -> new HashMap<>()).put(r.label(), r);
+        }
+        List<String> peers = new ArrayList<>();
+        if (labels.contains(MILLRACE)) {
+            for (String label : labels) {
+                if (!label.equals(MILLRACE)) {
+                    peers.add(label);
+                }
+            }
+        }
+
+        List<String[]> table = new ArrayList<>();
+        List<String> head = new ArrayList<>();
+        head.add("Scenario");
+        for (String label : labels) {
+            head.add(label + " CPU s/GB");
+            head.add(label + " RSS max MB");
+            head.add(label + " kept up");
+            head.add(label + " p95 ms");
+            head.add(label + " p99 ms");
+            head.add(label + " TTFF p50 ms");
+        }
+        for (String peer : peers) {
+            head.add("CPU/GB vs " + peer);
+            head.add("RSS vs " + peer);
+            head.add("p95 vs " + peer);
+        }
+        table.add(head.toArray(String[]::new));
+
+        for (Map.Entry<List<String>, Map<String, Run>> e : rows.entrySet()) {
+            String scenario = e.getKey().get(0);
+            String note = e.getKey().get(1);
+            Map<String, Run> byLabel = e.getValue();
+            List<String> row = new ArrayList<>();
+            row.add(note.isEmpty() ? scenario : scenario + " (" + note + ")");
+            for (String label : labels) {
+                Run r = byLabel.get(label);
+                if (r == null) {
+                    for (int i = 0; i < 6; i++) {
+                        row.add(NO_VALUE);
+                    }
+                    continue;
+                }
+                row.add(number(r.cpuSecondsPerGb()));
+                row.add(number(r.rssMaxMb()));
+                row.add(keptUp(r));
+                row.add(number(r.latencyP95Millis()));
+                row.add(number(r.latencyP99Millis()));
+                row.add(number(r.ttffP50Millis()));
+            }
+            Run m = byLabel.get(MILLRACE);
+            for (String peer : peers) {
+                Run p = byLabel.get(peer);
+                row.add(m == null || p == null ? NO_VALUE : ratio(m.cpuSecondsPerGb(), p.cpuSecondsPerGb()));
+                row.add(m == null || p == null ? NO_VALUE : ratio(m.rssMaxMb(), p.rssMaxMb()));
+                row.add(m == null || p == null ? NO_VALUE
+                        : difference(m.latencyP95Millis(), p.latencyP95Millis()));
+            }
+            table.add(row.toArray(String[]::new));
+        }
+
+        StringBuilder sb = markdown(table);
+        sb.append('\n').append("CPU s/GB: server CPU seconds per GB delivered. kept up: players at the publishers'"
+                + " rate / players. p95, p99: publisher-to-player latency. TTFF: time to first frame.");
+        if (!peers.isEmpty()) {
+            sb.append(" vs columns: Millrace's figure / the peer's (below 1x: Millrace uses less), and Millrace's"
+                    + " p95 minus the peer's.");
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    /** A Markdown table with padded cells: the first column left-aligned, the others right-aligned. */
+    private static StringBuilder markdown(List<String[]> table) {
+        int columns = table.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : table) {
+            for (int c = 0; c < columns; c++) {
+                widths[c] = Math.max(widths[c], Math.max(3, row[c].length()));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < table.size(); i++) {
+            String[] row = table.get(i);
+            sb.append('|');
+            for (int c = 0; c < columns; c++) {
+                String pad = " ".repeat(widths[c] - row[c].length());
+                sb.append(' ').append(c == 0 ? row[c] + pad : pad + row[c]).append(" |");
+            }
+            sb.append('\n');
+            if (i == 0) {
+                sb.append('|');
+                for (int c = 0; c < columns; c++) {
+                    sb.append(c == 0 ? " " + "-".repeat(widths[c]) + " |" : " " + "-".repeat(widths[c] - 1) + ": |");
+                }
+                sb.append('\n');
+            }
+        }
+        return sb;
+    }
+
+    private static String keptUp(Run r) {
+        if (Double.isNaN(r.playersKeptUp()) || Double.isNaN(r.playersTotal())) {
+            return NO_VALUE;
+        }
+        return integer(r.playersKeptUp()) + "/" + integer(r.playersTotal());
+    }
+
+    private static String integer(double v) {
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    /** {@code millrace / peer} as {@code 0.55x}, or {@code -} if either is unknown or the peer's is zero. */
+    static String ratio(double millrace, double peer) {
+        if (Double.isNaN(millrace) || Double.isNaN(peer) || peer == 0) {
+            return NO_VALUE;
+        }
+        return String.format(Locale.ROOT, "%.2fx", millrace / peer);
+    }
+
+    /** {@code millrace - peer} in whole milliseconds with its sign, {@code +12 ms}, or {@code -} if unknown. */
+    static String difference(double millraceMillis, double peerMillis) {
+        if (Double.isNaN(millraceMillis) || Double.isNaN(peerMillis)) {
+            return NO_VALUE;
+        }
+        long d = Math.round(millraceMillis - peerMillis);
+        return (d < 0 ? "-" : "+") + Math.abs(d) + " ms";
+    }
+
+    /** Three significant digits or more (0.123, 1.23, 12.3, 123, 1234), {@code 0}, or {@code -} for NaN. */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return NO_VALUE;
+        }
+        if (v == 0) {
+            return "0";
+        }
+        double a = Math.abs(v);
+        String pattern = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
+        return String.format(Locale.ROOT, pattern, v);
+    }
+}
