@@ -122,6 +122,21 @@ class LoadHarnessTest {
     }
 
     @Test
+    void replaysAnFlvFileWithStampedFrames(@TempDir Path dir) throws Exception {
+        Path tsv = dir.resolve("results.tsv");
+        int status = LoadHarness.run("--url", url(), "--flv", MediaTrackTest.writeFlv(dir).toString(),
+                "--players", "2", "--stream-prefix", "replay", "--warmup", "0.5", "--duration", "1.5",
+                "--results", tsv.toString());
+        assertThat(status).isZero();
+        Map<String, String> r = row(tsv);
+        assertThat(r.get("players_playing")).isEqualTo("2");
+        assertThat(r.get("errors")).isEqualTo("0");
+        // 3 video frames a 120 ms loop: 25 frames/s
+        assertThat(Long.parseLong(r.get("frames_sent"))).isBetween(30L, 45L);
+        assertThat(Double.parseDouble(r.get("lat_p50_ms"))).isGreaterThan(0).isLessThan(500);
+    }
+
+    @Test
     void refusesAServerThatIsNotOnLoopback(@TempDir Path dir) {
         Path tsv = dir.resolve("results.tsv");
         // TEST-NET-1 (RFC 5737): never routed, and rejected before any packet is sent
