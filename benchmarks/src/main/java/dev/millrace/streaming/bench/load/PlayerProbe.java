@@ -111,7 +111,8 @@ final class PlayerProbe implements PlayListener {
         }).whenComplete((p, failure) -> {
             if (failure != null) {
                 state = CLOSED;
-                RtmpConnection c = connecting.getNow(null);
+                RtmpConnection c = connecting.isDone() && !connecting.isCompletedExceptionally()
+                        ? connecting.join() : null;
                 if (c != null) {
                     c.close();
                 }

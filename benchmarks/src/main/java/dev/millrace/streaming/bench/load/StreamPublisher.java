@@ -114,7 +114,8 @@ final class StreamPublisher {
     private void failed(CompletableFuture<RtmpConnection> connecting, Throwable failure) {
         run.error("publish " + publishName, failure);
         firstOutcome.complete(false);
-        RtmpConnection c = connecting.getNow(null);
+        RtmpConnection c = connecting.isDone() && !connecting.isCompletedExceptionally()
+                ? connecting.join() : null;
         if (c != null) {
             c.close();
         }

@@ -3,6 +3,7 @@ package dev.millrace.streaming.bench.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.millrace.streaming.core.StaticKeyAuthorizer;
+import dev.millrace.streaming.rtmp.RtmpLimits;
 import dev.millrace.streaming.rtmp.RtmpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,6 +135,23 @@ class LoadHarnessTest {
         // 3 video frames a 120 ms loop: 25 frames/s
         assertThat(Long.parseLong(r.get("frames_sent"))).isBetween(30L, 45L);
         assertThat(Double.parseDouble(r.get("lat_p50_ms"))).isGreaterThan(0).isLessThan(500);
+    }
+
+    @Test
+    void countsPlayersTheServerRefusesAsErrorsAndKeepsRetrying(@TempDir Path dir) throws Exception {
+        Path tsv = dir.resolve("results.tsv");
+        // room for the publisher and four players: two players are refused at every attempt
+        try (RtmpServer small = RtmpServer.builder().port(0)
+                .limits(RtmpLimits.builder().maxConnectionsPerAddress(5).build()).start()) {
+            int status = LoadHarness.run("--url", "rtmp://127.0.0.1:" + small.port() + "/live", "--players", "6",
+                    "--warmup", "0.5", "--duration", "2", "--results", tsv.toString());
+            assertThat(status).isZero();
+        }
+        Map<String, String> r = row(tsv);
+        assertThat(r.get("players_playing")).isEqualTo("4");
+        assertThat(r.get("players_kept_up")).isEqualTo("4");
+        // each refused player retries once a second: at least the first attempts and one retry each
+        assertThat(Integer.parseInt(r.get("errors"))).isGreaterThanOrEqualTo(4);
     }
 
     @Test
