@@ -1,5 +1,6 @@
 package dev.millrace.streaming.bench.jmh;
 
+import dev.millrace.streaming.bench.CodecConfigVectors;
 import dev.millrace.streaming.rtmp.message.MessageType;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -41,19 +42,11 @@ final class SyntheticGop {
     static final int AUDIO_FRAMES = 94;
     static final int MESSAGES = VIDEO_FRAMES + AUDIO_FRAMES;
 
-    /**
-     * AVC sequence header as an FLV VIDEODATA body: {@code 17 00 000000} then the avcC of libx264 Main 1280x720 25 fps
-     * (streaming-core's golden file {@code h264-main-1280x720-25fps.avcC}, made by FFmpeg 8.0.1 from bytedeco, see
-     * that directory's README).
-     */
-    static final String AVC_SEQUENCE_HEADER_HEX = "1700000000"
-            + "014d401fffe10019674d401feca02802dd80880000030008000003019078c18cb001000568ebe3cb20";
+    /** AVC sequence header as an FLV VIDEODATA body; see {@link CodecConfigVectors#AVC_SEQUENCE_HEADER_HEX}. */
+    static final String AVC_SEQUENCE_HEADER_HEX = CodecConfigVectors.AVC_SEQUENCE_HEADER_HEX;
 
-    /**
-     * AAC sequence header as an FLV AUDIODATA body: {@code AF 00} then the AudioSpecificConfig of FFmpeg's
-     * {@code aac} encoder at 48 kHz stereo (golden file {@code aac-lc-48000-stereo.asc}).
-     */
-    static final String AAC_SEQUENCE_HEADER_HEX = "af00" + "119056e500";
+    /** AAC sequence header as an FLV AUDIODATA body; see {@link CodecConfigVectors#AAC_SEQUENCE_HEADER_HEX}. */
+    static final String AAC_SEQUENCE_HEADER_HEX = CodecConfigVectors.AAC_SEQUENCE_HEADER_HEX;
 
     /** One RTMP media message: an FLV tag body with its type id and timestamp. */
     record Message(int typeId, long timestampMillis, boolean keyframe, byte[] body) {
