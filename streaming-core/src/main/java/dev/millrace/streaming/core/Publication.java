@@ -19,6 +19,8 @@ public final class Publication implements AutoCloseable {
     // Timeline mapping, written by the stream under its lock.
     boolean timelineKnown;
     long offset90k;
+    /** A video packet was published since the last flush (publisher's thread). */
+    boolean videoSinceFlush;
 
     Publication(Stream stream, ConnectionInfo publisher, Runnable onTakenOver) {
         this.stream = stream;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,7 +220,7 @@ public final class Stream {
             registry.events().fire("onPublishStop", l -> l.onPublishStop(stopped));
             old.notifyTakenOver();
         }
-        scheduleAll(0);
+        drainAllNow();
         StreamInfo started = info();
         registry.events().fire("onPublishStart", l -> l.onPublishStart(started));
         return pub;
@@ -235,6 +236,7 @@ public final class Stream {
                     return false;
                 }
                 p = onTimeline(pub, p);
+                pub.videoSinceFlush |= p.kind() == MediaKind.VIDEO;
                 count(p);
                 boolean resync = isResyncPoint(p);
                 cache(p);
@@ -375,21 +377,37 @@ public final class Stream {
         metadataValues = Map.of();
     }
 
-    /** Publisher's thread: hands queued packets to the subscribers' executors. */
-    void flush(Publication pub) {
-        scheduleAll(options.flushWindowMillis());
+    private List<Subscription> subscriptions() {
+        synchronized (lock) {
+            return subscriptions;
+        }
     }
 
-    private void scheduleAll(long delayMillis) {
-        List<Subscription> subs;
-        synchronized (lock) {
-            subs = subscriptions;
+    /** Stream events (publish, unpublish) go out at once, whatever the flush window. */
+    private void drainAllNow() {
+        for (Subscription s : subscriptions()) {
+            s.scheduleDrain();
         }
-        for (Subscription s : subs) {
-            if (delayMillis == 0) {
+    }
+
+    /**
+     * Publisher's thread: hands queued packets to the subscribers' executors. Video goes out at once; audio and data
+     * alone wait for the next video frame, at most {@link StreamOptions#flushWindowMillis()} after the subscriber's
+     * last delivery, so that a subscriber gets about one socket write per video frame.
+     */
+    void flush(Publication pub) {
+        List<Subscription> subs = subscriptions();
+        long window = TimeUnit.MILLISECONDS.toNanos(options.flushWindowMillis());
+        boolean video = pub.videoSinceFlush;
+        pub.videoSinceFlush = false;
+        if (window == 0 || video) {
+            for (Subscription s : subs) {
                 s.scheduleDrain();
-            } else {
-                s.scheduleDrain(delayMillis);
+            }
+        } else {
+            long now = System.nanoTime();
+            for (Subscription s : subs) {
+                s.scheduleDrain(window, now);
             }
         }
     }
@@ -452,7 +470,7 @@ public final class Stream {
             }
             empty = subscriptions.isEmpty();
         }
-        scheduleAll(0);
+        drainAllNow();
         registry.events().fire("onPublishStop", l -> l.onPublishStop(info));
         if (empty) {
             registry.removeIfIdle(this);

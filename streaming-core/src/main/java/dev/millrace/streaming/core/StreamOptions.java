@@ -10,8 +10,10 @@ package dev.millrace.streaming.core;
  * @param subscriberMaxLagMillis media time one subscriber may lag behind the live edge before its queue is dropped
  *     up to the next keyframe
  * @param slowSubscriberCloseMillis how long (wall time) a subscriber may stay behind, dropping, before it is closed
- * @param flushWindowMillis how long a subscriber's writes may wait to be sent together; 0 sends at the end of every
- *     publisher read. A longer window means fewer, larger socket writes and more latency.
+ * @param flushWindowMillis the shortest time between two deliveries to one subscriber; 0 delivers at the end of every
+ *     publisher read. A packet that comes after a quiet spell goes out at once; those that follow within the window
+ *     wait for its end and go out together, in one socket write. A longer window means fewer, larger writes and at
+ *     most that much more latency.
  * @param takeoverPolicy what a second publisher on the same stream does
  */
 public record StreamOptions(int gopCacheMaxPackets, long gopCacheMaxBytes, int subscriberQueuePackets,

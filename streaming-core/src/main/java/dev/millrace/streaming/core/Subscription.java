@@ -42,7 +42,8 @@ public final class Subscription implements AutoCloseable {
     private final ConnectionInfo viewer;
     private final StreamOptions options;
     private final SpscRing<Object> queue;
-    private final Runnable drainTask = this::drain;
+    private final Runnable drainTask = this::drainNow;
+    private final Runnable timerTask = this::drainOnTimer;
 
     // Producer side (guarded by the stream's lock).
     private boolean dropping;
@@ -50,12 +51,17 @@ public final class Subscription implements AutoCloseable {
     private long lagBase90k = Long.MIN_VALUE;
 
     // Shared.
+    /** A drain is queued on the executor to run at once. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** A drain is scheduled for the end of the flush window. */
+    private final AtomicBoolean timerScheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Queue indices below this were dropped by the producer: the consumer discards non-config packets there. */
     private volatile long discardBefore;
     private volatile long lastDrained90k = Long.MIN_VALUE;
     private volatile boolean caughtUp = true;
+    /** When the last drain started; written by the consumer, read by the producer to place the next one. */
+    private volatile long lastDrainNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private final AtomicLong dropped = new AtomicLong();
 
     // Consumer side (the sink's executor).
@@ -191,30 +197,39 @@ public final class Subscription implements AutoCloseable {
         }
     }
 
-    /** Asks the sink's executor to drain now. */
+    /** Asks the sink's executor to drain now (also when a drain is scheduled for later). */
     void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
-            executeOrClose(drainTask, 0);
+            executeOrClose(drainTask, 0, drainScheduled);
         }
     }
 
-    /** Asks the sink's executor to drain after {@code delayMillis}. */
-    void scheduleDrain(long delayMillis) {
-        if (drainScheduled.compareAndSet(false, true)) {
-            executeOrClose(drainTask, delayMillis);
+    /**
+     * Asks the sink's executor to drain at most once per {@code windowNanos}: now if the last drain started at least
+     * that long ago, otherwise when the window since it ends. The first packet after a quiet spell goes out at once;
+     * those that follow it closely wait for the window's end and go out together, in one socket write.
+     *
+     * @param nowNanos the caller's {@link System#nanoTime()}
+     */
+    void scheduleDrain(long windowNanos, long nowNanos) {
+        long delay = lastDrainNanos + windowNanos - nowNanos;
+        if (delay <= 0) {
+            scheduleDrain();
+        } else if (timerScheduled.compareAndSet(false, true)) {
+            executeOrClose(timerTask, delay, timerScheduled);
         }
     }
 
-    private void executeOrClose(Runnable task, long delayMillis) {
+    private void executeOrClose(Runnable task, long delayNanos, AtomicBoolean scheduled) {
         try {
-            if (delayMillis <= 0) {
+            if (delayNanos <= 0) {
                 executor.execute(task);
             } else {
-                executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+                executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
             }
         } catch (RuntimeException rejected) {
             // The executor is shutting down; its sink is going away with it.
-            drainScheduled.set(false);
+            scheduled.set(false);
             closed.set(true);
             stream.remove(this);
             releaseQueued();
@@ -232,9 +247,19 @@ public final class Subscription implements AutoCloseable {
         scheduleDrain();
     }
 
+    private void drainNow() {
+        drainScheduled.set(false);
+        drain();
+    }
+
+    private void drainOnTimer() {
+        timerScheduled.set(false);
+        drain();
+    }
+
     /** Consumer: delivers queued packets to the sink while it is writable. */
     private void drain() {
-        drainScheduled.set(false);
+        lastDrainNanos = System.nanoTime();
         if (closed.get()) {
             finishClose();
             return;

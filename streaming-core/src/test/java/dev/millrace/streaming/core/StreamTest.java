@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,6 +135,102 @@ class StreamTest {
         assertThat(sink.snapshot()).endsWith("AUDIO");
         sub.close();
         pub.close();
+    }
+
+    /** A sink thread that records the delay of every task handed to it (0 for {@code execute}). */
+    static final class RecordingExecutor extends ScheduledThreadPoolExecutor {
+        final List<Long> delaysNanos = Collections.synchronizedList(new ArrayList<>());
+
+        RecordingExecutor() {
+            super(1);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            delaysNanos.add(unit.toNanos(delay));
+            return super.schedule(command, delay, unit);
+        }
+    }
+
+    @Test
+    void withAFlushWindowAudioWaitsForTheNextVideoFrameAndGoesOutWithIt() throws Exception {
+        long windowMillis = 10_000;
+        StreamRegistry windowed = new StreamRegistry(StreamOptions.DEFAULT.withFlushWindowMillis(windowMillis),
+                List.of());
+        RecordingExecutor executor = new RecordingExecutor();
+        try {
+            Publication pub = windowed.publish("live", "a", null, null);
+            pub.publish(videoHeader());
+            pub.publish(video(0, true));
+            pub.flush();
+            RecordingSink sink = new RecordingSink();
+            windowed.find("live", "a").subscribe(sink, executor, null);
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(sink.snapshot()).as("the start-up burst goes out at once")
+                    .containsExactly("VIDEO-SEQUENCE_HEADER", "VIDEO-key");
+
+            // Within the window of that drain: audio waits, under one timer for the window's end.
+            executor.delaysNanos.clear();
+            pub.publish(audio(10));
+            pub.flush();
+            pub.publish(audio(31));
+            pub.flush();
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(sink.snapshot()).as("audio alone waits").hasSize(2);
+            assertThat(executor.delaysNanos).hasSize(2); // the timer, then the submit
+            assertThat(executor.delaysNanos.get(0)).as("one timer for two flushes, at the window's end")
+                    .isBetween(TimeUnit.MILLISECONDS.toNanos(windowMillis - 5_000),
+                            TimeUnit.MILLISECONDS.toNanos(windowMillis));
+
+            // The next video frame takes the queued audio with it at once.
+            pub.publish(video(33, false));
+            pub.flush();
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(sink.snapshot()).containsExactly("VIDEO-SEQUENCE_HEADER", "VIDEO-key", "AUDIO", "AUDIO",
+                    "VIDEO");
+            pub.close();
+        } finally {
+            windowed.close();
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void withAFlushWindowAudioAloneGoesOutAtOnceAfterAQuietSpellAndByTheWindowsEndOtherwise() throws Exception {
+        long windowMillis = 50;
+        StreamRegistry windowed = new StreamRegistry(StreamOptions.DEFAULT.withFlushWindowMillis(windowMillis),
+                List.of());
+        RecordingExecutor executor = new RecordingExecutor();
+        try {
+            Publication pub = windowed.publish("live", "a", null, null);
+            pub.publish(audioHeader());
+            RecordingSink sink = new RecordingSink();
+            windowed.find("live", "a").subscribe(sink, executor, null);
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            Thread.sleep(2 * windowMillis); // the last drain is now longer ago than the window
+
+            executor.delaysNanos.clear();
+            pub.publish(audio(0));
+            pub.flush();
+            executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            assertThat(executor.delaysNanos).as("drained at once, then the submit").containsExactly(0L, 0L);
+            assertThat(sink.snapshot()).containsExactly("AUDIO-SEQUENCE_HEADER", "AUDIO");
+
+            // Right after that drain, with no video to wait for: the timer delivers it.
+            pub.publish(audio(21));
+            pub.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (sink.snapshot().size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sink.snapshot()).containsExactly("AUDIO-SEQUENCE_HEADER", "AUDIO", "AUDIO");
+            pub.close();
+        } finally {
+            windowed.close();
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
