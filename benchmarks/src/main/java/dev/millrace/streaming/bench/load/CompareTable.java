@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * The side-by-side table {@code benchmarks/compare.sh} prints: reads the results TSV that {@code LoadHarness}
- * appends to and prints Markdown, one row per scenario (and note), with these columns for each server, Millrace
- * first and the others in the order they first appear in the file:
+ * appends to and prints Markdown, one row per scenario (and note) and server, Millrace first and the others in the
+ * order they first appear in the file, with these columns:
  *
  * <ul>
  *   <li><b>CPU s/GB</b>: server CPU seconds (user + system, the server process and its descendants) per gigabyte
@@ -26,19 +26,20 @@ import java.util.Set;
  *   <li><b>RSS max MB</b>: the largest resident set size sampled during the measured period ({@code rss_max_mb}).
  *   <li><b>kept up</b>: {@code k/n}, players that received media at the publishers' rate ({@code players_kept_up})
  *       out of the players started ({@code players_total}).
- *   <li><b>p95 ms</b>, <b>p99 ms</b>: latency percentiles from publisher send to player receive ({@code lat_p95_ms},
- *       {@code lat_p99_ms}).
+ *   <li><b>p95 ms</b>, <b>p99 ms</b>: video latency percentiles from publisher send to player receive
+ *       ({@code lat_p95_ms}, {@code lat_p99_ms}); <b>audio p95 ms</b> the same for audio frames
+ *       ({@code alat_p95_ms}).
  *   <li><b>TTFF p50 ms</b>: median time from a player's connect to its first media frame ({@code ttff_p50_ms}).
  * </ul>
  *
- * Then, for each other server ("peer"), where Millrace and that peer both have a figure:
+ * Then, on each other server's ("peer's") row, where Millrace and that peer both have a figure for the scenario:
  *
  * <ul>
- *   <li><b>CPU/GB vs peer</b>: Millrace's CPU s/GB divided by the peer's, e.g. {@code 0.55x}: below 1x Millrace
+ *   <li><b>Millrace CPU/GB</b>: Millrace's CPU s/GB divided by the peer's, e.g. {@code 0.55x}: below 1x Millrace
  *       spends less CPU per byte delivered.
- *   <li><b>RSS vs peer</b>: Millrace's RSS max divided by the peer's, the same way.
- *   <li><b>p95 vs peer</b>: Millrace's p95 latency minus the peer's in whole milliseconds, e.g. {@code +12 ms}:
- *       negative means Millrace delivers sooner.
+ *   <li><b>Millrace RSS</b>: Millrace's RSS max divided by the peer's, the same way.
+ *   <li><b>Millrace p95</b>: Millrace's video p95 latency minus the peer's in whole milliseconds, e.g.
+ *       {@code +12 ms}: negative means Millrace delivers sooner.
  * </ul>
  *
  * Without Millrace rows, or without peers, there are no ratio columns. A measurement the harness did not take
@@ -61,7 +62,7 @@ public final class CompareTable {
      */
     record Run(String label, String scenario, String note, double cpuSecondsPerGb, double rssMaxMb,
             double playersKeptUp, double playersTotal, double latencyP95Millis, double latencyP99Millis,
-            double ttffP50Millis) {
+            double audioLatencyP95Millis, double ttffP50Millis) {
     }
 
     private CompareTable() {
@@ -128,6 +129,7 @@ public final class CompareTable {
                     number(cells, column, "players_total"),
                     number(cells, column, "lat_p95_ms"),
                     number(cells, column, "lat_p99_ms"),
+                    number(cells, column, "alat_p95_ms"),
                     number(cells, column, "ttff_p50_ms"));
             runs.put(List.of(run.label(), run.scenario(), run.note()), run);
         }
@@ -179,20 +181,10 @@ public final class CompareTable {
         }
 
         List<String[]> table = new ArrayList<>();
-        List<String> head = new ArrayList<>();
-        head.add("Scenario");
-        for (String label : labels) {
-            head.add(label + " CPU s/GB");
-            head.add(label + " RSS max MB");
-            head.add(label + " kept up");
-            head.add(label + " p95 ms");
-            head.add(label + " p99 ms");
-            head.add(label + " TTFF p50 ms");
-        }
-        for (String peer : peers) {
-            head.add("CPU/GB vs " + peer);
-            head.add("RSS vs " + peer);
-            head.add("p95 vs " + peer);
+        List<String> head = new ArrayList<>(List.of("Scenario", "Server", "CPU s/GB", "RSS max MB", "kept up",
+                "p95 ms", "p99 ms", "audio p95 ms", "TTFF p50 ms"));
+        if (!peers.isEmpty()) {
+            head.addAll(List.of("Millrace CPU/GB", "Millrace RSS", "Millrace p95"));
         }
         table.add(head.toArray(String[]::new));
 
@@ -200,40 +192,39 @@ public final class CompareTable {
             String scenario = e.getKey().get(0);
             String note = e.getKey().get(1);
             Map<String, Run> byLabel = e.getValue();
-            List<String> row = new ArrayList<>();
-            row.add(note.isEmpty() ? scenario : scenario + " (" + note + ")");
+            Run m = byLabel.get(MILLRACE);
             for (String label : labels) {
                 Run r = byLabel.get(label);
                 if (r == null) {
-                    for (int i = 0; i < 6; i++) {
-                        row.add(NO_VALUE);
-                    }
                     continue;
                 }
+                List<String> row = new ArrayList<>();
+                row.add(note.isEmpty() ? scenario : scenario + " (" + note + ")");
+                row.add(label);
                 row.add(number(r.cpuSecondsPerGb()));
                 row.add(number(r.rssMaxMb()));
                 row.add(keptUp(r));
                 row.add(number(r.latencyP95Millis()));
                 row.add(number(r.latencyP99Millis()));
+                row.add(number(r.audioLatencyP95Millis()));
                 row.add(number(r.ttffP50Millis()));
+                if (!peers.isEmpty()) {
+                    boolean compared = m != null && r != m;
+                    row.add(compared ? ratio(m.cpuSecondsPerGb(), r.cpuSecondsPerGb()) : NO_VALUE);
+                    row.add(compared ? ratio(m.rssMaxMb(), r.rssMaxMb()) : NO_VALUE);
+                    row.add(compared ? difference(m.latencyP95Millis(), r.latencyP95Millis()) : NO_VALUE);
+                }
+                table.add(row.toArray(String[]::new));
             }
-            Run m = byLabel.get(MILLRACE);
-            for (String peer : peers) {
-                Run p = byLabel.get(peer);
-                row.add(m == null || p == null ? NO_VALUE : ratio(m.cpuSecondsPerGb(), p.cpuSecondsPerGb()));
-                row.add(m == null || p == null ? NO_VALUE : ratio(m.rssMaxMb(), p.rssMaxMb()));
-                row.add(m == null || p == null ? NO_VALUE
-                        : difference(m.latencyP95Millis(), p.latencyP95Millis()));
-            }
-            table.add(row.toArray(String[]::new));
         }
 
         StringBuilder sb = markdown(table);
         sb.append('\n').append("CPU s/GB: server CPU seconds per GB delivered. kept up: players at the publishers'"
-                + " rate / players. p95, p99: publisher-to-player latency. TTFF: time to first frame.");
+                + " rate / players. p95, p99: publisher-to-player video latency; audio p95 the same for audio."
+                + " TTFF: time to first frame.");
         if (!peers.isEmpty()) {
-            sb.append(" vs columns: Millrace's figure / the peer's (below 1x: Millrace uses less), and Millrace's"
-                    + " p95 minus the peer's.");
+            sb.append(" Millrace columns, on a peer's row: Millrace's figure / the peer's (below 1x: Millrace uses"
+                    + " less), and Millrace's p95 minus the peer's.");
         }
         sb.append('\n');
         return sb.toString();

@@ -111,6 +111,42 @@ final class FrameStamp {
         return body.getLong(body.readerIndex() + SENT_OFFSET);
     }
 
+    /** What marks an audio stamp: "mr-audio" in ASCII. */
+    static final long AUDIO_MAGIC = longAt(new byte[] {'m', 'r', '-', 'a', 'u', 'd', 'i', 'o'}, 0);
+    /** What {@link #writeAudio} writes: the magic and the send time. */
+    static final int AUDIO_BYTES = 16;
+    /** Offset of the stamp in an FLV AUDIODATA body of AAC: after SoundFormat/flags and AACPacketType. */
+    private static final int AUDIO_OFFSET = 2;
+
+    /**
+     * Writes the audio stamp ({@value #AUDIO_BYTES} bytes: {@link #AUDIO_MAGIC}, then the send time) to {@code out},
+     * the first bytes of a synthetic AAC frame. The synthetic frames are random bytes that no one decodes, so the
+     * stamp replaces some of them; a replayed FLV's real AAC frames are never stamped.
+     */
+    static void writeAudio(ByteBuf out, long sentNanos) {
+        out.writeLong(AUDIO_MAGIC);
+        out.writeLong(sentNanos);
+    }
+
+    /**
+     * Whether {@code body}, an FLV AUDIODATA body, is a raw AAC frame (E.4.2.1 SoundFormat 10, AACPacketType 1) that
+     * starts with an audio stamp.
+     *
+     * @param body borrowed; its indexes are not changed
+     */
+    static boolean isAudioStamped(ByteBuf body) {
+        int at = body.readerIndex();
+        return body.readableBytes() >= AUDIO_OFFSET + AUDIO_BYTES
+                && body.getUnsignedByte(at) >> 4 == 10
+                && body.getUnsignedByte(at + 1) == 1
+                && body.getLong(at + AUDIO_OFFSET) == AUDIO_MAGIC;
+    }
+
+    /** The send time of a body for which {@link #isAudioStamped} is true. */
+    static long audioSentNanos(ByteBuf body) {
+        return body.getLong(body.readerIndex() + AUDIO_OFFSET + 8);
+    }
+
     private static long longAt(byte[] b, int from) {
         long v = 0;
         for (int i = 0; i < 8; i++) {

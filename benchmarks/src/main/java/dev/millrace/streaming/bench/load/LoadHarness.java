@@ -306,6 +306,7 @@ public final class LoadHarness {
             }
             r.framesSentPerStream = sent;
             LatencyHistogram all = new LatencyHistogram();
+            LatencyHistogram allAudio = new LatencyHistogram();
             double[] ttff = new double[players.length];
             double[] ttfkf = new double[players.length];
             int nTtff = 0;
@@ -336,12 +337,22 @@ public final class LoadHarness {
                 if (p.latency != null) {
                     all.add(p.latency);
                 }
+                if (p.audioLatency != null) {
+                    allAudio.add(p.audioLatency);
+                }
             }
             r.ttffP50Millis = LoadResult.percentile(Arrays.copyOf(ttff, nTtff), 50);
             r.ttffP99Millis = LoadResult.percentile(Arrays.copyOf(ttff, nTtff), 99);
             r.ttfkfP50Millis = LoadResult.percentile(Arrays.copyOf(ttfkf, nTtfkf), 50);
             r.ttfkfP99Millis = LoadResult.percentile(Arrays.copyOf(ttfkf, nTtfkf), 99);
             r.latencySamples = all.count();
+            r.audioLatencySamples = allAudio.count();
+            if (allAudio.count() > 0) {
+                r.audioLatP50Millis = allAudio.percentileMicros(50) / 1000.0;
+                r.audioLatP95Millis = allAudio.percentileMicros(95) / 1000.0;
+                r.audioLatP99Millis = allAudio.percentileMicros(99) / 1000.0;
+                r.audioLatMaxMillis = allAudio.maxMicros() / 1000.0;
+            }
             if (all.count() > 0) {
                 r.latP50Millis = all.percentileMicros(50) / 1000.0;
                 r.latP90Millis = all.percentileMicros(90) / 1000.0;

@@ -18,7 +18,8 @@ final class LoadResult {
             "players_per_stream", "duration_s", "players_total", "players_playing", "players_kept_up", "stalls",
             "ttff_p50_ms", "ttff_p99_ms", "ttfkf_p50_ms", "lat_p50_ms", "lat_p95_ms", "lat_p99_ms", "lat_max_ms",
             "delivered_bytes", "delivered_mbps", "server_cpu_s", "cpu_s_per_gb", "rss_avg_mb", "rss_max_mb",
-            "threads_max", "frames_sent", "publisher_reconnects", "player_reconnects", "errors");
+            "threads_max", "frames_sent", "publisher_reconnects", "player_reconnects", "errors", "alat_p50_ms",
+            "alat_p95_ms", "alat_p99_ms");
     static final String TSV_HEADER = String.join("\t", TSV_COLUMNS);
 
     /** A player kept up when it got at least this share of the frames its publisher sent in the window... */
@@ -52,6 +53,12 @@ final class LoadResult {
     double latP99Millis = Double.NaN;
     double latP999Millis = Double.NaN;
     double latMaxMillis = Double.NaN;
+    /** Audio latency (synthetic media only: replayed AAC is not stamped). */
+    long audioLatencySamples;
+    double audioLatP50Millis = Double.NaN;
+    double audioLatP95Millis = Double.NaN;
+    double audioLatP99Millis = Double.NaN;
+    double audioLatMaxMillis = Double.NaN;
     long deliveredBytes;
     long deliveredMessages;
     double serverCpuSeconds = Double.NaN;
@@ -95,7 +102,7 @@ final class LoadResult {
             num(ttffP99Millis), num(ttfkfP50Millis), num(latP50Millis), num(latP95Millis), num(latP99Millis),
             num(latMaxMillis), deliveredBytes, num(deliveredMbps()), num(serverCpuSeconds), num(cpuSecondsPerGb()),
             num(rssAvgMb), num(rssMaxMb), threadsMax < 0 ? "-" : threadsMax, framesSent, publisherReconnects,
-            playerReconnects, errors};
+            playerReconnects, errors, num(audioLatP50Millis), num(audioLatP95Millis), num(audioLatP99Millis)};
         StringBuilder sb = new StringBuilder(256);
         for (int i = 0; i < v.length; i++) {
             if (i > 0) {
@@ -136,6 +143,11 @@ final class LoadResult {
         field(sb, "lat_p99_ms", latP99Millis);
         field(sb, "lat_p999_ms", latP999Millis);
         field(sb, "lat_max_ms", latMaxMillis);
+        field(sb, "alat_samples", audioLatencySamples);
+        field(sb, "alat_p50_ms", audioLatP50Millis);
+        field(sb, "alat_p95_ms", audioLatP95Millis);
+        field(sb, "alat_p99_ms", audioLatP99Millis);
+        field(sb, "alat_max_ms", audioLatMaxMillis);
         field(sb, "delivered_bytes", deliveredBytes);
         field(sb, "delivered_messages", deliveredMessages);
         field(sb, "delivered_mbps", deliveredMbps());
@@ -174,6 +186,11 @@ final class LoadResult {
         sb.append(String.format(Locale.ROOT, "  latency ms: p50 %s p95 %s p99 %s p99.9 %s max %s (%d frames)%n",
                 num(latP50Millis), num(latP95Millis), num(latP99Millis), num(latP999Millis), num(latMaxMillis),
                 latencySamples));
+        if (audioLatencySamples > 0) {
+            sb.append(String.format(Locale.ROOT, "  audio latency ms: p50 %s p95 %s p99 %s max %s (%d frames)%n",
+                    num(audioLatP50Millis), num(audioLatP95Millis), num(audioLatP99Millis),
+                    num(audioLatMaxMillis), audioLatencySamples));
+        }
         sb.append(String.format(Locale.ROOT, "  delivered %.1f MB (%.2f Mbit/s, %.2f MB/s), %d video frames sent%n",
                 deliveredBytes / 1e6, deliveredMbps(), deliveredBytes / 1e6 / durationSeconds, framesSent));
         sb.append(String.format(Locale.ROOT, "  server: cpu %s s (%s s/GB), rss avg %s MB max %s MB, threads max %s",

@@ -111,7 +111,7 @@ final class MediaTrack implements AutoCloseable {
             double framesPerSecond = (double) CodecConfigVectors.AAC_SAMPLE_RATE / CodecConfigVectors.AAC_FRAME_SAMPLES;
             double audioBytes = audioKbps * 125.0 / framesPerSecond - 2; // minus the 2-byte AAC header
             for (int j = 0; j < 16; j++) {
-                int size = Math.max(8, (int) Math.round(audioBytes * (0.95 + 0.1 * j / 15.0)));
+                int size = Math.max(FrameStamp.AUDIO_BYTES, (int) Math.round(audioBytes * (0.95 + 0.1 * j / 15.0)));
                 byte[] payload = new byte[size];
                 random.nextBytes(payload);
                 audio.add(MediaPacket.audio(Codec.AAC, PacketType.FRAME, 0, 0, flags, Unpooled.wrappedBuffer(payload)));
@@ -248,6 +248,11 @@ final class MediaTrack implements AutoCloseable {
     /** What the track is, for the summary. */
     String description() {
         return description;
+    }
+
+    /** Synthetic media, whose audio frames may carry a {@link FrameStamp} audio stamp; false for an FLV replay. */
+    boolean synthetic() {
+        return timeline == null;
     }
 
     /** The decoder configurations, timestamp 0. Borrowed: send {@code retainedDuplicate()}s. */

@@ -54,6 +54,8 @@ final class PlayerProbe implements PlayListener {
     long lastVideoInWindowNanos;
     /** Allocated with the first stamped frame of the window. */
     LatencyHistogram latency;
+    /** Audio frames' publisher-to-player latency, stamped frames sent in the window; null until the first. */
+    LatencyHistogram audioLatency;
 
     PlayerProbe(int streamIndex, String url, String streamName, RtmpClient client, RunState run) {
         this.streamIndex = streamIndex;
@@ -148,6 +150,18 @@ final class PlayerProbe implements PlayListener {
         if (inWindow) {
             bytes += size;
             messages++;
+        }
+        if (typeId == MessageType.AUDIO) {
+            if (FrameStamp.isAudioStamped(body)) {
+                long sent = FrameStamp.audioSentNanos(body);
+                if (run.inWindow(sent)) {
+                    if (audioLatency == null) {
+                        audioLatency = new LatencyHistogram();
+                    }
+                    audioLatency.record((now - sent) / 1000);
+                }
+            }
+            return;
         }
         if (typeId != MessageType.VIDEO || size < 2 || isVideoConfig(body)) {
             return;

@@ -205,6 +205,16 @@ final class StreamPublisher {
     /** The packet to send for {@code template} at {@code dtsMillis}; owned. */
     private MediaPacket packet(MediaPacket template, long dtsMillis) {
         long dts90k = dtsMillis * MediaPacket.TICKS_PER_MILLI;
+        if (template.kind() == MediaKind.AUDIO && track.synthetic() && template.type() == PacketType.FRAME
+                && template.codec() == Codec.AAC) {
+            ByteBuf src = template.content();
+            // Released by the packet, which RtmpPublisher.send releases. Same size as the template.
+            ByteBuf payload = PooledByteBufAllocator.DEFAULT.buffer(src.readableBytes());
+            FrameStamp.writeAudio(payload, System.nanoTime());
+            payload.writeBytes(src, src.readerIndex() + FrameStamp.AUDIO_BYTES,
+                    src.readableBytes() - FrameStamp.AUDIO_BYTES);
+            return MediaPacket.audio(Codec.AAC, PacketType.FRAME, 0, dts90k, template.codecFlags(), payload);
+        }
         if (template.kind() != MediaKind.VIDEO) {
             return template.shifted(dts90k - template.dts90k());
         }

@@ -103,4 +103,29 @@ class FrameStampTest {
         assertThat(FrameStamp.isStamped(enhanced)).isFalse();
         assertThat(FrameStamp.isStamped(body(STAMP_HEX).slice(0, 48))).isFalse();
     }
+
+    @Test
+    void audioStampSitsAfterTheAacHeaderAndOnlyInRawAacFrames() {
+        ByteBuf body = Unpooled.buffer();
+        try {
+            body.writeBytes(HexFormat.of().parseHex("af01")); // E.4.2.1: SoundFormat 10 (AAC), AACPacketType 1 (raw)
+            FrameStamp.writeAudio(body, -10);
+            body.writeBytes(new byte[150]);
+            assertThat(ByteBufUtil.hexDump(body, 0, 2 + FrameStamp.AUDIO_BYTES))
+                    .isEqualTo("af01" + "6d722d617564696f" + "fffffffffffffff6"); // "mr-audio", send time -10
+            assertThat(FrameStamp.isAudioStamped(body)).isTrue();
+            assertThat(FrameStamp.audioSentNanos(body)).isEqualTo(-10);
+
+            body.setByte(1, 0); // an AAC sequence header is never a stamped frame
+            assertThat(FrameStamp.isAudioStamped(body)).isFalse();
+            body.setByte(1, 1);
+            body.setByte(0, 0x2f); // MP3
+            assertThat(FrameStamp.isAudioStamped(body)).isFalse();
+            body.setByte(0, 0xaf);
+            body.setByte(2, 'M'); // real AAC bytes, not the magic
+            assertThat(FrameStamp.isAudioStamped(body)).isFalse();
+        } finally {
+            body.release();
+        }
+    }
 }

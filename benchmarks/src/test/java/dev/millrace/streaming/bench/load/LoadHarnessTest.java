@@ -47,7 +47,7 @@ class LoadHarnessTest {
         assertThat(lines.get(0)).isEqualTo(LoadResult.TSV_HEADER);
         String[] names = lines.get(0).split("\t");
         String[] values = lines.get(1).split("\t", -1);
-        assertThat(values).hasSize(29).hasSameSizeAs(names);
+        assertThat(values).hasSize(32).hasSameSizeAs(names);
         Map<String, String> row = new HashMap<>();
         for (int i = 0; i < names.length; i++) {
             row.put(names[i], values[i]);
@@ -83,6 +83,9 @@ class LoadHarnessTest {
         double p50 = Double.parseDouble(r.get("lat_p50_ms"));
         assertThat(p50).isGreaterThan(0).isLessThan(500);
         assertThat(Double.parseDouble(r.get("lat_p99_ms"))).isGreaterThanOrEqualTo(p50);
+        double audioP50 = Double.parseDouble(r.get("alat_p50_ms"));
+        assertThat(audioP50).isGreaterThan(0).isLessThan(500);
+        assertThat(Double.parseDouble(r.get("alat_p99_ms"))).isGreaterThanOrEqualTo(audioP50);
         assertThat(Double.parseDouble(r.get("ttff_p50_ms"))).isGreaterThan(0).isLessThan(5_000);
         assertThat(Double.parseDouble(r.get("ttfkf_p50_ms"))).isGreaterThan(0).isLessThan(5_000);
         // the "server" is this JVM: it did work and has memory and threads
