@@ -6,7 +6,7 @@
 #   --duration S              measured seconds (default $DURATION, else 1800)
 #   --players N               players in total, spread evenly over the publishers (default 200)
 #   --publishers N            publishers, one stream each (default 4: 50 players per stream)
-#   --reconnect-every S       each publisher and player reconnects about every S seconds (default 180)
+#   --reconnect-every S       each publisher reconnects about every S seconds (default 180); players stay
 #   --sample-every S          seconds between samples (default 10)
 #   --port P                  RTMP port of the server (default 19361)
 #   --max-growth-pct P        verdict threshold (default 10)
@@ -17,8 +17,9 @@
 #   -h, --help                this text
 # Environment: HARNESS_JAVA_OPTS (default "-Xms512m -Xmx512m") for the harness JVM.
 #
-# The server runs with a fixed 256 MB heap (-Xms256m -Xmx256m): a leak then shows as heap growth and, sooner or
-# later, as an OutOfMemoryError, instead of hiding in a heap the JVM keeps enlarging.
+# The server runs with a fixed 64 MB heap and the serial collector (-XX:+UseSerialGC -Xms64m -Xmx64m; the live heap
+# is about 5 MB): a leak then shows as heap growth and, soon, as an OutOfMemoryError, instead of hiding in a heap
+# the JVM keeps enlarging; and the heap, touched whole within minutes, leaves RSS to show native growth.
 #
 # Output in benchmarks/target/soak/: samples.tsv (one row per --sample-every), results.tsv (the run's summary row),
 # server.log. Exit status: 0 if memory is flat and all players play at the end, 1 otherwise.
@@ -161,7 +162,7 @@ if (( ! dry_run )); then
 fi
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-server=(java -Xms256m -Xmx256m -jar "$millrace_jar" --rtmp-port "$port" --bind 127.0.0.1 --app live --open
+server=(java -XX:+UseSerialGC -Xms64m -Xmx64m -jar "$millrace_jar" --rtmp-port "$port" --bind 127.0.0.1 --app live --open
         --max-connections 20000 --max-connections-per-ip 20000)
 echo "== Starting Millrace on 127.0.0.1:$port (log $server_log)"
 if (( dry_run )); then

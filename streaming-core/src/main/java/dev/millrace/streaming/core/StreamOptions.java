@@ -20,7 +20,7 @@ public record StreamOptions(int gopCacheMaxPackets, long gopCacheMaxBytes, int s
         long subscriberMaxLagMillis, long slowSubscriberCloseMillis, long flushWindowMillis,
         TakeoverPolicy takeoverPolicy) {
 
-    public static final StreamOptions DEFAULT = new StreamOptions(1024, 32L * 1024 * 1024, 2048, 5_000, 15_000, 0,
+    public static final StreamOptions DEFAULT = new StreamOptions(1024, 32L * 1024 * 1024, 2048, 5_000, 15_000, 50,
             TakeoverPolicy.TAKE_OVER);
 
     public StreamOptions {

@@ -205,18 +205,18 @@ public final class Subscription implements AutoCloseable {
     }
 
     /**
-     * Asks the sink's executor to drain at most once per {@code windowNanos}: now if the last drain started at least
-     * that long ago, otherwise when the window since it ends. The first packet after a quiet spell goes out at once;
-     * those that follow it closely wait for the window's end and go out together, in one socket write.
+     * Asks the sink's executor to drain within {@code windowNanos}: now if the last drain started at least that long
+     * ago (a quiet spell: nothing to wait for), otherwise at the latest {@code windowNanos} from now, unless a drain
+     * comes sooner (the next video frame's {@link #scheduleDrain()}), which takes these packets with it. A timer that
+     * fires after such a drain finds the queue empty and writes nothing.
      *
      * @param nowNanos the caller's {@link System#nanoTime()}
      */
     void scheduleDrain(long windowNanos, long nowNanos) {
-        long delay = lastDrainNanos + windowNanos - nowNanos;
-        if (delay <= 0) {
+        if (nowNanos - lastDrainNanos >= windowNanos) {
             scheduleDrain();
         } else if (timerScheduled.compareAndSet(false, true)) {
-            executeOrClose(timerTask, delay, timerScheduled);
+            executeOrClose(timerTask, windowNanos, timerScheduled);
         }
     }
 

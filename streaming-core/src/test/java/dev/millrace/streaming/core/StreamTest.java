@@ -28,7 +28,9 @@ class StreamTest {
     @BeforeEach
     void setUp() {
         sinkThread = Executors.newSingleThreadScheduledExecutor();
-        registry = new StreamRegistry();
+        // No flush window: every flush delivers at once, so the tests can check deliveries right after a flush;
+        // the window has tests of its own.
+        registry = new StreamRegistry(StreamOptions.DEFAULT.withFlushWindowMillis(0), List.of());
     }
 
     @AfterEach

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One live stream with {@code subscribers} RTMP players, built from the production pieces: a {@link StreamRegistry}
- * with default {@link StreamOptions}, a {@link Publication}, and per player the server's own {@code PlayerSink}
+ * with default {@link StreamOptions} but no flush window (every flush drains at once, so one operation is one
+ * packet delivered to every player; the window's effect on writes is measured by the load harness), a
+ * {@link Publication}, and per player the server's own {@code PlayerSink}
  * (see {@link ServerInternals}) writing into its own {@link ChunkEncoder}, whose output a {@link BenchContext}
  * releases. The player has been sent Set Chunk Size 4096 (the server's chunk size), so the encoder takes the
  * zero-copy path: this player's first-chunk header, then a retained duplicate of the chunked body built once per
@@ -74,7 +76,7 @@ final class FanoutRig implements AutoCloseable {
      */
     FanoutRig(int subscribers, ScheduledExecutorService[] executors) {
         this.executors = executors.clone();
-        this.registry = new StreamRegistry(StreamOptions.DEFAULT, List.of());
+        this.registry = new StreamRegistry(StreamOptions.DEFAULT.withFlushWindowMillis(0), List.of());
         ConnectionInfo publisher = new ConnectionInfo(1, "rtmp", null, "live", "bench", Instant.now());
         this.publication = registry.publish("live", "bench", publisher, null);
         if (publication == null) {
