@@ -27,7 +27,8 @@
 #   --dry-run               print the commands that would run (installs, servers, harness), run nothing
 #   -h, --help              this text
 # Environment: HARNESS_JAVA_OPTS (default "-Xms1g -Xmx1g") for the harness JVM, MILLRACE_JAVA_OPTS (default
-# "-XX:+UseSerialGC -Xms16m -Xmx128m") for the Millrace server's.
+# "-XX:+UseSerialGC -Xms16m -Xmx128m") for the Millrace server's, SERVER_CPUS (default 0) and HARNESS_CPUS (default
+# the other cores) for taskset; set both empty to run unpinned.
 #
 # Output in benchmarks/target/compare/: results.tsv (one row per run, appended across invocations; CompareTable
 # keeps the last row per server, scenario and note), json/, logs/, machine.txt, table.md.
@@ -136,6 +137,15 @@ nginx_prefix="$peers/nginx-run"
 nms_dir="$peers/nms"
 read -r -a harness_java_opts <<< "${HARNESS_JAVA_OPTS:--Xms1g -Xmx1g}"
 read -r -a millrace_java_opts <<< "${MILLRACE_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx128m}"
+# Pinning: the server (every thread of it: workers, JIT, GC, libuv) on one core, the harness on the other, so that
+# neither steals the other's time slices and the server's CPU seconds measure serving. Empty: no pinning.
+server_cpus=""
+harness_cpus=""
+if command -v taskset > /dev/null && (( $(nproc) >= 2 )); then
+  server_cpus="${SERVER_CPUS-0}"
+  harness_cpus="${HARNESS_CPUS-1-$(( $(nproc) - 1 ))}"
+fi
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Running commands, or printing them in --dry-run
@@ -473,7 +483,10 @@ start_server() {
     echo "compare.sh: port $port is busy; stop what listens there or choose another with --${name%%-*}-port" >&2
     exit 1
   fi
-  # exec: $! is then the server process itself (nginx's master, node, java), not a subshell.
+  if [[ -n "$server_cpus" ]]; then
+    cmd=(taskset -c "$server_cpus" "${cmd[@]}")
+  fi
+  # exec: $! is then the server process itself (nginx's master, node, java), not a subshell; taskset execs too.
   ( exec "${cmd[@]}" ) > "$server_log" 2>&1 < /dev/null &
   server_pid=$!
   started+=("$server_pid")
@@ -532,6 +545,9 @@ run_scenario() {
   [[ -n "$note" ]] && cmd+=(--note "$note")
   [[ "$name" == millrace ]] && cmd+=(--server-jvm)
   cmd+=(${harness_extra[@]+"${harness_extra[@]}"})
+  if [[ -n "$harness_cpus" ]]; then
+    cmd=(taskset -c "$harness_cpus" "${cmd[@]}")
+  fi
   say "$name / $scenario${note:+ ($note)}: $publishers publisher(s) x $players player(s), ${warmup}+${duration} s"
   mkdir -p "$out/json"
   run_waiting "${cmd[@]}"
@@ -549,6 +565,7 @@ record_machine() {
   {
     echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "cores:       $(nproc)"
+    echo "pinning:     server on cpu ${server_cpus:-any}, harness on cpu ${harness_cpus:-any}"
     echo "cpu:         $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel:      $(uname -r)"
     echo "memory:      $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)"
