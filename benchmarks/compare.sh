@@ -39,8 +39,9 @@
 # Only loopback is ever used: every server listens on 127.0.0.1 and the harness connects there.
 #
 # Reading the figures: the harness runs on the same machine, so each server is given one core for serving (nginx
-# worker_processes 1, node's one JavaScript thread, Millrace --threads 1) and the harness has the rest; server CPU
-# is the server's own process tree from /proc, JIT and GC threads included for Millrace. Configurations are each
+# worker_processes 1, node's one JavaScript thread, Millrace --threads 1), the whole server process is pinned to
+# core 0 with taskset and the harness to the other cores; server CPU is the server's own process tree from /proc,
+# JIT and GC threads included for Millrace. Configurations are each
 # project's plain defaults for live RTMP, so start-up behaviour differs: NMS (gop_cache) and Millrace send a new
 # player the current GOP, nginx-rtmp (no GOP cache) makes it wait for the next keyframe, up to --gop-seconds 2,
 # which shows in TTFF.
