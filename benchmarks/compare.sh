@@ -49,6 +49,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=lib.sh
+source "$root/benchmarks/lib.sh"
 
 servers="millrace,nginx-rtmp,nms"
 scenarios="fanout-50,fanout-200,fanout-500,fanout-1000,publishers-50"
@@ -71,15 +73,6 @@ harness_extra=()
 # 20 (engines: node >= 8). 4.x is a rewrite with a different configuration and API (and no GOP cache option of its
 # own); switching is a separate decision, so the version is pinned.
 nms_version="2.7.4"
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
-}
-
-die() {
-  echo "compare.sh: $*" >&2
-  exit 2
-}
 
 while (( $# )); do
   case "$1" in
@@ -155,23 +148,6 @@ say() {
   echo "== $*"
 }
 
-# Prints a command the way a shell would read it back.
-show() {
-  local out="" a
-  for a in "$@"; do
-    out+="$(printf '%q' "$a") "
-  done
-  echo "+ ${out% }"
-}
-
-run() {
-  if (( dry_run )); then
-    show "$@"
-  else
-    "$@"
-  fi
-}
-
 # ---------------------------------------------------------------------------------------------------------------
 # Processes: everything started here is stopped on exit, ctrl-c included
 
@@ -199,34 +175,17 @@ descendants_of() {
   done
 }
 
-# True while $1 runs (a zombie, exited but not yet reaped, does not count).
-alive() {
-  local state
-  { read -r state < "/proc/$1/stat"; } 2>/dev/null || return 1
-  state="${state##*) }"
-  [[ "${state:0:1}" != "Z" ]]
-}
-
 # Stops $1 and its descendants: SIGTERM, up to 10 s for a clean exit, then SIGKILL.
 stop_pid() {
   local pid="$1" tree i
   tree="$(descendants_of "$pid" | tr '\n' ' ')"
-  kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 100; i++ )); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    echo "   $pid did not stop within 10 s of SIGTERM: SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  terminate_pid "$pid"
   # An nginx worker outlives a master that was killed; kill whatever of the tree is left.
   for i in $tree; do
     if alive "$i"; then
       kill -KILL "$i" 2>/dev/null || true
     fi
   done
-  wait "$pid" 2>/dev/null || true
   local rest=()
   for i in ${started[@]+"${started[@]}"}; do
     if [[ "$i" != "$pid" ]]; then
@@ -262,11 +221,6 @@ run_waiting() {
   wait "$pid" || status=$?
   stop_pid "$pid"
   return "$status"
-}
-
-# True if something accepts TCP connections on 127.0.0.1:$1.
-port_accepts() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 port_busy() {

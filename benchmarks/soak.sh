@@ -27,6 +27,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=lib.sh
+source "$root/benchmarks/lib.sh"
 
 duration="${DURATION:-1800}"
 players=200
@@ -39,15 +41,6 @@ max_slope=25
 build=1
 dry_run=0
 harness_extra=()
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
-}
-
-die() {
-  echo "soak.sh: $*" >&2
-  exit 2
-}
 
 while (( $# )); do
   case "$1" in
@@ -83,62 +76,19 @@ samples="$out/samples.tsv"
 server_log="$out/server.log"
 read -r -a harness_java_opts <<< "${HARNESS_JAVA_OPTS:--Xms512m -Xmx512m}"
 
-show() {
-  local line="" a
-  for a in "$@"; do
-    line+="$(printf '%q' "$a") "
-  done
-  echo "+ ${line% }"
-}
-
-run() {
-  if (( dry_run )); then
-    show "$@"
-  else
-    "$@"
-  fi
-}
-
-# True while $1 runs (a zombie does not count).
-alive() {
-  local state
-  { read -r state < "/proc/$1/stat"; } 2>/dev/null || return 1
-  state="${state##*) }"
-  [[ "${state:0:1}" != "Z" ]]
-}
-
-port_accepts() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 server_pid=""
 harness_pid=""
 
-# SIGTERM, up to 10 s for a clean exit, then SIGKILL.
-stop_pid() {
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 100; i++ )); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    echo "soak.sh: $pid did not stop within 10 s of SIGTERM: SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
 stop_server() {
   if [[ -n "$server_pid" ]]; then
-    stop_pid "$server_pid"
+    terminate_pid "$server_pid"
     server_pid=""
   fi
 }
 
 cleanup() {
   if [[ -n "$harness_pid" ]]; then
-    stop_pid "$harness_pid"
+    terminate_pid "$harness_pid"
     harness_pid=""
   fi
   stop_server
