@@ -104,58 +104,27 @@ public final class CompareTable {
         if (lines.isEmpty()) {
             return List.of();
         }
-        String header = lines.get(0);
-        String[] names = header.split("\t", -1);
-        Map<String, Integer> column = new HashMap<>();
-        for (int i = 0; i < names.length; i++) {
-            column.putIfAbsent(names[i].trim(), i);
-        }
-        if (!column.containsKey("label") || !column.containsKey("scenario")) {
-            throw new IllegalArgumentException("the header has no label or scenario column: " + header);
+        TsvRows tsv = new TsvRows(lines);
+        if (!tsv.hasColumn("label") || !tsv.hasColumn("scenario")) {
+            throw new IllegalArgumentException("the header has no label or scenario column: " + tsv.header());
         }
         Map<List<String>, Run> runs = new LinkedHashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank() || line.equals(header)) {
-                continue;
-            }
-            String[] cells = line.split("\t", -1);
+        for (String[] cells : tsv.rows()) {
             Run run = new Run(
-                    text(cells, column, "label"),
-                    text(cells, column, "scenario"),
-                    text(cells, column, "note"),
-                    number(cells, column, "cpu_s_per_gb"),
-                    number(cells, column, "rss_max_mb"),
-                    number(cells, column, "players_kept_up"),
-                    number(cells, column, "players_total"),
-                    number(cells, column, "lat_p95_ms"),
-                    number(cells, column, "lat_p99_ms"),
-                    number(cells, column, "alat_p95_ms"),
-                    number(cells, column, "ttff_p50_ms"));
+                    tsv.text(cells, "label"),
+                    tsv.text(cells, "scenario"),
+                    tsv.text(cells, "note"),
+                    tsv.number(cells, "cpu_s_per_gb"),
+                    tsv.number(cells, "rss_max_mb"),
+                    tsv.number(cells, "players_kept_up"),
+                    tsv.number(cells, "players_total"),
+                    tsv.number(cells, "lat_p95_ms"),
+                    tsv.number(cells, "lat_p99_ms"),
+                    tsv.number(cells, "alat_p95_ms"),
+                    tsv.number(cells, "ttff_p50_ms"));
             runs.put(List.of(run.label(), run.scenario(), run.note()), run);
         }
         return new ArrayList<>(runs.values());
-    }
-
-    /** The cell of column {@code name}, trimmed; empty if the row or the header lacks it or it is {@code -}. */
-    private static String text(String[] cells, Map<String, Integer> column, String name) {
-        Integer i = column.get(name);
-        if (i == null || i >= cells.length) {
-            return "";
-        }
-        String s = cells[i].trim();
-        return s.equals(NO_VALUE) ? "" : s;
-    }
-
-    private static double number(String[] cells, Map<String, Integer> column, String name) {
-        String s = text(cells, column, name);
-        if (s.isEmpty()) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
     }
 
     /** The Markdown table of {@code runs} (as {@link #parse} returns them), with a one-line legend under it. */

@@ -8,10 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -140,41 +138,20 @@ public final class SoakReport {
         if (lines.isEmpty()) {
             return List.of();
         }
-        String header = lines.get(0);
-        String[] names = header.split("\t", -1);
-        Map<String, Integer> column = new HashMap<>();
-        for (int i = 0; i < names.length; i++) {
-            column.putIfAbsent(names[i].trim(), i);
-        }
-        if (!column.containsKey("elapsed_s")) {
-            throw new IllegalArgumentException("the header has no elapsed_s column: " + header);
+        TsvRows tsv = new TsvRows(lines);
+        if (!tsv.hasColumn("elapsed_s")) {
+            throw new IllegalArgumentException("the header has no elapsed_s column: " + tsv.header());
         }
         List<Sample> samples = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank() || line.equals(header)) {
-                continue;
-            }
-            String[] cells = line.split("\t", -1);
-            Sample s = new Sample(number(cells, column, "elapsed_s"), number(cells, column, "rss_mb"),
-                    number(cells, column, "heap_used_mb"), number(cells, column, "players_playing"),
-                    number(cells, column, "publisher_reconnects"), number(cells, column, "player_reconnects"));
+        for (String[] cells : tsv.rows()) {
+            Sample s = new Sample(tsv.number(cells, "elapsed_s"), tsv.number(cells, "rss_mb"),
+                    tsv.number(cells, "heap_used_mb"), tsv.number(cells, "players_playing"),
+                    tsv.number(cells, "publisher_reconnects"), tsv.number(cells, "player_reconnects"));
             if (!Double.isNaN(s.elapsedSeconds())) {
                 samples.add(s);
             }
         }
         return samples;
-    }
-
-    private static double number(String[] cells, Map<String, Integer> column, String name) {
-        Integer i = column.get(name);
-        if (i == null || i >= cells.length) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(cells[i].trim());
-        } catch (NumberFormatException e) {
-            return Double.NaN; // "-": not measured
-        }
     }
 
     static Report analyse(List<Sample> samples, int expectedPlayers) {
