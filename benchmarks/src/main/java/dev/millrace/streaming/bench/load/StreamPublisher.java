@@ -39,6 +39,8 @@ final class StreamPublisher {
     private final int index;
     private final String url;
     private final String publishName;
+    /** The stream name without the publish query, which may hold a key: the only form that goes into messages. */
+    private final String streamName;
     private final MediaTrack track;
     private final RtmpClient client;
     private final RunState run;
@@ -65,6 +67,8 @@ final class StreamPublisher {
         this.index = index;
         this.url = url;
         this.publishName = publishName;
+        int query = publishName.indexOf('?');
+        this.streamName = query < 0 ? publishName : publishName.substring(0, query);
         this.track = track;
         this.client = client;
         this.run = run;
@@ -112,7 +116,7 @@ final class StreamPublisher {
     }
 
     private void failed(CompletableFuture<RtmpConnection> connecting, Throwable failure) {
-        run.error("publish " + publishName, failure);
+        run.error("publish " + streamName, failure);
         firstOutcome.complete(false);
         RtmpConnection c = connecting.isDone() && !connecting.isCompletedExceptionally()
                 ? connecting.join() : null;
@@ -149,7 +153,7 @@ final class StreamPublisher {
         RtmpConnection c = p.connection();
         c.closeFuture().whenComplete((v, cause) -> {
             if (publisher == p && !run.stopping()) {
-                run.error("publisher " + publishName + " lost its connection", cause);
+                run.error("publisher " + streamName + " lost its connection", cause);
                 publisher = null;
                 cancelTimers();
                 retryLater(RETRY_NANOS);
